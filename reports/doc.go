@@ -1,0 +1,21 @@
+// Package reports owns checkoutkit's report models and their renderings.
+//
+// Two models live here, each a plain JSON-stable value that runners fill and writers render:
+//
+//   - [Compliance] (schema "checkoutkit.compliance/v1"): the outcome of a contract-suite run —
+//     target, contract identity, an operation × status matrix, violations, specs and coverage.
+//     Rendered by [WriteComplianceJSON], [WriteComplianceMarkdown], [WriteComplianceHTML] and
+//     [WriteComplianceJUnit]; read back by [ReadComplianceJSON].
+//   - [Load] (schema "checkoutkit.load/v1"): the outcome of a load run — per-operation rates,
+//     status codes, error classes, exact (HDR) and estimated (t-digest) latency, timelines, SLO
+//     verdicts, idempotency, contract, hygiene and resource findings. Rendered by
+//     [WriteLoadText], [WriteLoadJSON], [WriteLoadMarkdown] and [WriteLoadHTML]; read back by
+//     [ReadLoadJSON].
+//
+// The package imports no runner, server, contract or load-testing package: plain data in, bytes
+// out. The JSON field names are documented in SCHEMA.md and only change with the schema version.
+// Every writer escapes what it renders (HTML through html/template, Markdown by backslash
+// escaping), because violation messages and spec names may echo what a target sent back.
+// The HTML pages are single self-contained files: inline CSS, inline SVG charts, no scripts and no
+// external assets, so a person can open them from disk or a CI artifact.
+package reports
