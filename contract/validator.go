@@ -340,7 +340,11 @@ func (v *Validator) convert(errs []*liberrors.ValidationError, name string, dir 
 				prefix = base.Location
 			}
 			vi.Location = prefix + pointer(f.InstancePath)
-			vi.Keyword = f.KeywordLocation
+			// A missing parameter keeps Keyword "required" (the shared API promises it); the
+			// schema failure's keyword location would otherwise be a long spec pointer.
+			if base.Keyword != "required" {
+				vi.Keyword = f.KeywordLocation
+			}
 			vi.Message, vi.Reason = f.Reason, ""
 			if f.Line > 0 {
 				vi.SpecLine, vi.SpecCol = f.Line, f.Column
