@@ -23,6 +23,8 @@ var funcs = template.FuncMap{
 	"fmtBytes":    fmtBytes,
 	"specLoc":     specLoc,
 	"inc":         func(i int) int { return i + 1 },
+	"add":         func(a, b float64) float64 { return a + b },
+	"sub":         func(a, b float64) float64 { return a - b },
 }
 
 // templates parses the embedded templates once; a parse error is a programming error caught by

@@ -1,0 +1,329 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteLoadJSON writes l as indented JSON (schema "checkoutkit.load/v1", see SCHEMA.md).
+func WriteLoadJSON(w io.Writer, l *Load) error {
+	if err := writeJSON(w, l); err != nil {
+		return fmt.Errorf("write load json: %w", err)
+	}
+	return nil
+}
+
+// ReadLoadJSON reads a report written by WriteLoadJSON. It returns an error wrapping
+// ErrSchemaVersion when the document is not "checkoutkit.load/v1".
+func ReadLoadJSON(r io.Reader) (*Load, error) {
+	var l Load
+	if err := readJSON(r, &l, func() string { return l.SchemaVersion }, LoadSchemaVersion); err != nil {
+		return nil, fmt.Errorf("read load report: %w", err)
+	}
+	return &l, nil
+}
+
+// loadRows returns the operations followed by the overall row (when it has requests).
+func loadRows(l *Load) []LoadOp {
+	rows := append([]LoadOp(nil), l.Operations...)
+	if l.Overall.Requests > 0 {
+		o := l.Overall
+		if o.Name == "" {
+			o.Name = "overall"
+		}
+		rows = append(rows, o)
+	}
+	return rows
+}
+
+// statusCodes lists the union of status codes across rows, in numeric order.
+func statusCodes(rows []LoadOp) []string {
+	seen := map[string]bool{}
+	var codes []string
+	for _, r := range rows {
+		for code := range r.StatusCodes {
+			if !seen[code] {
+				seen[code] = true
+				codes = append(codes, code)
+			}
+		}
+	}
+	sort.Slice(codes, func(a, b int) bool { return statusLess(codes[a], codes[b]) })
+	return codes
+}
+
+// codeCounts renders "201×1499 500×1" in code order.
+func codeCounts(m map[string]int) string {
+	codes := make([]string, 0, len(m))
+	for c := range m {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(a, b int) bool { return statusLess(codes[a], codes[b]) })
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = c + "×" + strconv.Itoa(m[c])
+	}
+	return strings.Join(parts, " ")
+}
+
+func runHeadline(l *Load) string {
+	s := fmt.Sprintf("scenario %s · run %s · shard %s · target %s (%s)", l.Scenario, l.RunID, l.Shard, l.Target.URL, l.Target.Kind)
+	return s
+}
+
+func idempotencyLine(i Idempotency) string {
+	return fmt.Sprintf("%s (%d racing, %d delayed), %s, %s", plural(i.Replays, "replay"), i.Racing, i.Delayed,
+		plural(i.Mismatches, "mismatch"), plural(i.DuplicateSessions, "duplicate session"))
+}
+
+func contractLine(c ContractFindings) string {
+	s := fmt.Sprintf("%d responses sampled and validated, %s", c.Sampled, plural(c.Violations, "violation"))
+	if len(c.ByOperation) > 0 {
+		ops := make([]string, 0, len(c.ByOperation))
+		for op := range c.ByOperation {
+			ops = append(ops, op)
+		}
+		sort.Strings(ops)
+		for i, op := range ops {
+			ops[i] = op + " " + strconv.Itoa(c.ByOperation[op])
+		}
+		s += " (" + strings.Join(ops, ", ") + ")"
+	}
+	return s
+}
+
+func hygieneLine(h Hygiene) string {
+	s := fmt.Sprintf("%d sessions created, %d expired, %d leaked; %s", h.Created, h.Expired, h.Leaked,
+		plural(h.Starvation, "starved chained request"))
+	if h.AbortedOnAuth {
+		s += "; ABORTED on a storm of 401/403 responses"
+	}
+	return s
+}
+
+// WriteLoadText writes the human summary of l for a terminal or CI log: the verdict, a table of
+// every operation (requests, asked and achieved rate, success, latency percentiles and the
+// structure they come from), t-digest estimates beside the exact figures, status codes, error
+// classes, SLO verdicts, idempotency and contract findings, hygiene and resource use. Plain
+// text with no colour codes.
+func WriteLoadText(w io.Writer, l *Load) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
+	p("checkoutkit load · %s\n", runHeadline(l))
+	p("started %s · duration %s", fmtTime(l.StartedAt), fmtDuration(l.DurationMS))
+	if l.Partial {
+		p(" · PARTIAL (the run stopped early; figures cover what ran)")
+	}
+	p("\nverdict: %s", verdictBadge(l.Verdict))
+	if l.VerdictReason != "" {
+		p(" — %s", l.VerdictReason)
+	}
+	p("\n\n")
+
+	rows := loadRows(l)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\trequests\tasked\tachieved\tsuccess\tp50\tp90\tp95\tp99\tp99.9\tmax\tsource\t")
+	for _, r := range rows {
+		lat := r.Latency
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Requests, fmtRate(r.AskedRate),
+			fmtRate(r.AchievedRate), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS), fmtMS(lat.P95MS),
+			fmtMS(lat.P99MS), fmtMS(lat.P999MS), fmtMS(lat.MaxMS), lat.Source)
+	}
+	tw.Flush()
+
+	var td []LoadOp
+	for _, r := range rows {
+		if r.TDigest != nil {
+			td = append(td, r)
+		}
+	}
+	if len(td) > 0 {
+		p("\nvegeta t-digest estimates, for comparison:\n")
+		tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "operation\tmean\tp50\tp90\tp95\tp99\tmax\t")
+		for _, r := range td {
+			t := r.TDigest
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, fmtMS(t.MeanMS), fmtMS(t.P50MS), fmtMS(t.P90MS),
+				fmtMS(t.P95MS), fmtMS(t.P99MS), fmtMS(t.MaxMS))
+		}
+		tw.Flush()
+	}
+
+	p("\nstatus codes:\n")
+	for _, r := range rows {
+		line := codeCounts(r.StatusCodes)
+		if r.Throttled > 0 {
+			line += fmt.Sprintf("  (throttled 429: %d)", r.Throttled)
+		}
+		p("  %-10s %s\n", r.Name, line)
+	}
+	var anyErr bool
+	for _, r := range l.Operations {
+		for _, e := range r.Errors {
+			if !anyErr {
+				p("\nerrors:\n")
+				anyErr = true
+			}
+			p("  %-10s %6d  %s\n", r.Name, e.Count, e.Class)
+		}
+	}
+
+	p("\nSLOs:\n")
+	if len(l.SLOs) == 0 {
+		p("  none set\n")
+	}
+	for _, s := range l.SLOs {
+		verdict := "PASS"
+		if !s.Pass {
+			verdict = "FAIL"
+		}
+		p("  %s  %-32s actual %s\n", verdict, s.Expr, s.Actual)
+	}
+	p("\nidempotency: %s\n", idempotencyLine(l.Idempotency))
+	p("contract:    %s\n", contractLine(l.Contract))
+	for _, e := range l.Contract.Examples {
+		p("             - %s\n", e)
+	}
+	p("hygiene:     %s\n", hygieneLine(l.Hygiene))
+	p("resources:   peak RSS %s, Go heap %s\n", fmtBytes(l.Resources.PeakRSSBytes), fmtBytes(l.Resources.GoHeapBytes))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write load text: %w", err)
+	}
+	return nil
+}
+
+// WriteLoadMarkdown writes l as GitHub-flavoured Markdown for a CI job summary: the verdict,
+// the per-operation table, SLO verdicts, status codes and error classes, and the idempotency,
+// contract, hygiene and resource findings. Every value from the run is escaped.
+func WriteLoadMarkdown(w io.Writer, l *Load) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
+	p("## Checkout v3 load test: %s\n\n", verdictBadge(l.Verdict))
+	p("**Verdict: `%s`**", l.Verdict)
+	if l.VerdictReason != "" {
+		p(" — %s", mdEscape(l.VerdictReason))
+	}
+	p("\n\n")
+	if l.Partial {
+		p("> **Partial run:** the run stopped early; the figures cover what ran.\n\n")
+	}
+	p("| | |\n|---|---|\n")
+	p("| Target | %s (%s) |\n", mdCode(l.Target.URL), mdEscape(l.Target.Kind))
+	p("| Scenario | %s |\n", mdEscape(l.Scenario))
+	p("| Run | %s, shard %s |\n", mdCode(l.RunID), mdEscape(l.Shard))
+	p("| Started | %s (%s) |\n", fmtTime(l.StartedAt), fmtDuration(l.DurationMS))
+	p("| Tool | %s %s |\n\n", mdEscape(l.Tool.Name), mdEscape(l.Tool.Version))
+
+	rows := loadRows(l)
+	p("### Latency and rate per operation\n\n")
+	p("| Operation | Requests | Asked | Achieved | Success | p50 | p90 | p95 | p99 | p99.9 | Max | Source |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range rows {
+		lat := r.Latency
+		p("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(r.Name), r.Requests,
+			fmtRate(r.AskedRate), fmtRate(r.AchievedRate), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS),
+			fmtMS(lat.P95MS), fmtMS(lat.P99MS), fmtMS(lat.P999MS), fmtMS(lat.MaxMS), mdEscape(lat.Source))
+	}
+	p("\n_Latency is measured from the intended send time, so a slipping schedule shows up in it._\n\n")
+
+	p("### SLOs\n\n")
+	if len(l.SLOs) == 0 {
+		p("None set.\n\n")
+	} else {
+		p("| Result | Threshold | Actual |\n|---|---|---|\n")
+		for _, s := range l.SLOs {
+			res := "pass"
+			if !s.Pass {
+				res = "**FAIL**"
+			}
+			p("| %s | %s | %s |\n", res, mdCode(s.Expr), mdEscape(s.Actual))
+		}
+		p("\n")
+	}
+
+	codes := statusCodes(rows)
+	p("### Status codes\n\n| Operation |")
+	for _, c := range codes {
+		p(" %s |", mdEscape(c))
+	}
+	p(" Throttled (429) |\n|---|")
+	for range codes {
+		p("---:|")
+	}
+	p("---:|\n")
+	for _, r := range rows {
+		p("| %s |", mdEscape(r.Name))
+		for _, c := range codes {
+			p(" %d |", r.StatusCodes[c])
+		}
+		p(" %d |\n", r.Throttled)
+	}
+	p("\n")
+	var errs [][2]string
+	for _, r := range l.Operations {
+		for _, e := range r.Errors {
+			errs = append(errs, [2]string{r.Name, strconv.Itoa(e.Count) + " | " + mdEscape(e.Class)})
+		}
+	}
+	if len(errs) > 0 {
+		p("| Operation | Count | Error class |\n|---|---:|---|\n")
+		for _, e := range errs {
+			p("| %s | %s |\n", mdEscape(e[0]), e[1])
+		}
+		p("\n")
+	}
+
+	p("### Findings\n\n")
+	p("- **Idempotency:** %s\n", idempotencyLine(l.Idempotency))
+	p("- **Contract:** %s\n", mdEscape(contractLine(l.Contract)))
+	for _, e := range l.Contract.Examples {
+		p("  - %s\n", mdEscape(e))
+	}
+	p("- **Hygiene:** %s\n", hygieneLine(l.Hygiene))
+	p("- **Resources:** peak RSS %s, Go heap %s\n\n", fmtBytes(l.Resources.PeakRSSBytes), fmtBytes(l.Resources.GoHeapBytes))
+	p("<sub>%s %s · schema %s</sub>\n", mdEscape(l.Tool.Name), mdEscape(l.Tool.Version), mdEscape(l.SchemaVersion))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write load markdown: %w", err)
+	}
+	return nil
+}
+
+type loadView struct {
+	L          *Load
+	Rows       []LoadOp
+	Codes      []string
+	Timeline   svgChart
+	Percentile svgChart
+	Histograms []svgChart
+	HasTDigest bool
+	HasErrors  bool
+}
+
+// WriteLoadHTML writes l as one self-contained HTML page: verdict and run facts, the
+// per-operation table, SLO verdicts, inline SVG charts (latency over time with p50 and p99 per
+// operation, latency by percentile, a histogram per operation), status codes, error classes,
+// idempotency, contract, hygiene and resource findings, and the run's configuration. No
+// scripts, no external assets; every value is escaped by html/template.
+func WriteLoadHTML(w io.Writer, l *Load) error {
+	v := loadView{L: l, Rows: loadRows(l)}
+	v.Codes = statusCodes(v.Rows)
+	v.Timeline = timelineChart(l.Operations)
+	v.Percentile = percentileChart(l.Operations)
+	for i, op := range l.Operations {
+		v.Histograms = append(v.Histograms, histogramChart(op, opColor(i)))
+		if len(op.Errors) > 0 {
+			v.HasErrors = true
+		}
+	}
+	for _, r := range v.Rows {
+		if r.TDigest != nil {
+			v.HasTDigest = true
+		}
+	}
+	return renderHTML(w, "load.html.tmpl", v)
+}
