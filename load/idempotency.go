@@ -1,0 +1,159 @@
+package load
+
+import (
+	"sync"
+	"sync/atomic"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/checkoutkit/checkoutkit/reports"
+)
+
+// outcome is what one create (original or replay) got back.
+type outcome struct {
+	done    bool
+	failed  bool // no usable answer (transport failure, 429): nothing to compare
+	notSent bool // a delayed replay that was never sent (its original got no answer)
+	status  uint16
+	token   string
+}
+
+type idemRecord struct {
+	racing         bool
+	orig, replay   outcome
+	replayExpected bool
+}
+
+// idemTracker pairs each replayed create with its original and compares their outcomes. A
+// record lives from the create Targeter's decision until both halves are in, so memory is
+// bounded by the replays in flight (plus the delay window).
+type idemTracker struct {
+	count atomic.Uint64 // replays decided so far (drives the racing/delayed split)
+
+	mu                 sync.Mutex
+	recs               map[string]*idemRecord
+	replays, racing    int
+	delayed            int
+	mismatches, dupes  int
+	inconclusive       int
+	firstMismatchNotes []string
+}
+
+func newIdemTracker() *idemTracker { return &idemTracker{recs: map[string]*idemRecord{}} }
+
+// expect registers that ref's create will be replayed.
+func (t *idemTracker) expect(ref string, racing bool) {
+	t.mu.Lock()
+	t.recs[ref] = &idemRecord{racing: racing, replayExpected: true}
+	t.mu.Unlock()
+}
+
+// forget drops a replay that will not be sent (queue full, run stopped).
+func (t *idemTracker) forget(ref string) {
+	t.mu.Lock()
+	delete(t.recs, ref)
+	t.mu.Unlock()
+}
+
+// originalDone records the original's outcome. It returns ref and true when a delayed replay
+// should now be scheduled.
+func (t *idemTracker) originalDone(ref string, r *vegeta.Result) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := t.recs[ref]
+	if rec == nil {
+		return "", false
+	}
+	rec.orig = outcomeOf(r)
+	t.settle(ref, rec)
+	return ref, !rec.racing
+}
+
+// replayDone records a replay's outcome; key is the echoed Idempotency-Key.
+func (t *idemTracker) replayDone(r *vegeta.Result, key string) {
+	if key == "" {
+		return // transport failure: failed() already handled it
+	}
+	ref := refFromKey(key)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := t.recs[ref]
+	if rec == nil {
+		return
+	}
+	rec.replay = outcomeOf(r)
+	t.settle(ref, rec)
+}
+
+// failed records a transport failure of the original or the replay of ref.
+func (t *idemTracker) failed(ref string, replay bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := t.recs[ref]
+	if rec == nil {
+		return
+	}
+	o := outcome{done: true, failed: true}
+	if replay {
+		rec.replay = o
+	} else {
+		rec.orig = o
+		if !rec.racing {
+			// No delayed replay will be sent for an original with no answer.
+			rec.replay = outcome{done: true, notSent: true}
+		}
+	}
+	t.settle(ref, rec)
+}
+
+func outcomeOf(r *vegeta.Result) outcome {
+	o := outcome{done: true, status: r.Code}
+	if r.Code == 0 || r.Code == 429 {
+		o.failed = true
+		return o
+	}
+	if r.Code >= 200 && r.Code < 300 {
+		o.token = tokenOf(r.Body)
+	}
+	return o
+}
+
+// settle compares the two halves once both are in. A replay must get the original's status
+// and, for a success, the same token; a successful replay with another token means a second
+// session was created.
+func (t *idemTracker) settle(ref string, rec *idemRecord) {
+	if !rec.orig.done || !rec.replay.done {
+		return
+	}
+	delete(t.recs, ref)
+	if rec.replay.notSent {
+		t.inconclusive++
+		return
+	}
+	t.replays++
+	if rec.racing {
+		t.racing++
+	} else {
+		t.delayed++
+	}
+	if rec.orig.failed || rec.replay.failed {
+		t.inconclusive++
+		return
+	}
+	o, p := rec.orig, rec.replay
+	ok2xx := func(s uint16) bool { return s >= 200 && s < 300 }
+	switch {
+	case o.status != p.status:
+		t.mismatches++
+	case ok2xx(o.status) && o.token != p.token:
+		t.mismatches++
+		t.dupes++
+	}
+}
+
+func (t *idemTracker) report() reports.Idempotency {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return reports.Idempotency{Replays: t.replays, Racing: t.racing, Delayed: t.delayed,
+		Mismatches: t.mismatches, DuplicateSessions: t.dupes}
+}
