@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -315,6 +316,7 @@ func (c *Compliance) operation(key string) *Operation {
 //     violation (request or response) names it and no undocumented status was seen;
 //   - statuses the builder listed in Undocumented are merged into their operation's row, so
 //     either place may be used to record them;
+//   - the target URL goes through RedactURL, so credentials in it never reach a report;
 //   - the verdict is VerdictError when Errors is non-empty, else VerdictNotConformant when there
 //     is a violation, an undocumented status or a failed spec, else VerdictError when nothing was
 //     exercised and no spec passed (no evidence either way), else VerdictConformant.
@@ -322,6 +324,7 @@ func (c *Compliance) Finalize() {
 	if c.SchemaVersion == "" {
 		c.SchemaVersion = ComplianceSchemaVersion
 	}
+	c.Target.URL = RedactURL(c.Target.URL)
 	if c.DurationMS == 0 && !c.StartedAt.IsZero() && c.FinishedAt.After(c.StartedAt) {
 		c.DurationMS = float64(c.FinishedAt.Sub(c.StartedAt).Microseconds()) / 1000
 	}
@@ -439,6 +442,31 @@ func (c *Compliance) verdict() (Verdict, string) {
 		return VerdictConformant, fmt.Sprintf("%s validated with no violation; %d of %s passed",
 			plural(s.Exchanges, "exchange"), s.Passed, plural(s.Specs, "spec"))
 	}
+}
+
+// Redacted replaces secret values in reports (the same word contract.Redacted uses).
+const Redacted = "REDACTED"
+
+// RedactURL returns raw with its userinfo and every query value replaced by
+// Redacted (API gateways accept keys such as subscription-key as query parameters). A value that
+// does not parse as a URL is returned unchanged.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.User == nil && u.RawQuery == "") {
+		return raw
+	}
+	if u.User != nil {
+		// A bare user name can be a token too, so the whole userinfo goes.
+		u.User = url.User(Redacted)
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{Redacted}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 func plural(n int, word string) string {

@@ -62,12 +62,16 @@ func fmtDuration(ms float64) string {
 	return d.String()
 }
 
-// fmtRatio renders a 0..1 ratio as a percentage.
+// fmtRatio renders a 0..1 ratio as a percentage with two decimals, adding decimals when a ratio
+// below 1 would otherwise print as "100.00%" (99.999% success is not 100%).
 func fmtRatio(r float64) string {
-	if r >= 0.9995 && r < 1 {
-		return strconv.FormatFloat(r*100, 'f', 3, 64) + "%"
+	for prec := 2; prec < 8; prec++ {
+		s := strconv.FormatFloat(r*100, 'f', prec, 64)
+		if r >= 1 || !strings.HasPrefix(s, "100.") {
+			return s + "%"
+		}
 	}
-	return strconv.FormatFloat(r*100, 'f', 2, 64) + "%"
+	return strconv.FormatFloat(r*100, 'f', -1, 64) + "%"
 }
 
 // fmtRate renders a per-second rate.

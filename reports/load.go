@@ -227,7 +227,7 @@ func NewLoad(tool Tool, target Target, scenario, runID string) *Load {
 // authentication storm (its latencies measure rejections, not the service); else VerdictFail
 // when an SLO broke or an idempotency replay mismatched or created a duplicate session (a
 // correctness failure whether or not an SLO names it); else VerdictPass. It also fills a zero
-// SchemaVersion and Shard.
+// SchemaVersion and Shard and passes the target URL through RedactURL.
 func (l *Load) Finalize() {
 	if l.SchemaVersion == "" {
 		l.SchemaVersion = LoadSchemaVersion
@@ -235,6 +235,7 @@ func (l *Load) Finalize() {
 	if l.Shard == "" {
 		l.Shard = "1/1"
 	}
+	l.Target.URL = RedactURL(l.Target.URL)
 	var broken []string
 	for _, s := range l.SLOs {
 		if !s.Pass {

@@ -1,0 +1,297 @@
+package reports
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestLoadGolden(t *testing.T) {
+	l := sampleLoad()
+	tests := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"load.json.golden", func(b *bytes.Buffer) error { return WriteLoadJSON(b, l) }},
+		{"load.txt.golden", func(b *bytes.Buffer) error { return WriteLoadText(b, l) }},
+		{"load.md.golden", func(b *bytes.Buffer) error { return WriteLoadMarkdown(b, l) }},
+		{"load.html.golden", func(b *bytes.Buffer) error { return WriteLoadHTML(b, l) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, b.Bytes())
+		})
+	}
+}
+
+func TestLoadJSONRoundTrip(t *testing.T) {
+	want := sampleLoad()
+	var b bytes.Buffer
+	if err := WriteLoadJSON(&b, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadLoadJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip changed the report:\n got %+v\nwant %+v", got, want)
+	}
+	if got.Operations[0].HDR != want.Operations[0].HDR || got.Operations[0].HDR == "" {
+		t.Error("the HDR snapshot was not carried")
+	}
+}
+
+func TestReadLoadJSONErrors(t *testing.T) {
+	for _, doc := range []string{`{`, `{"schemaVersion":"checkoutkit.compliance/v1"}`, `{"schemaVersion":"checkoutkit.load/v9"}`} {
+		_, err := ReadLoadJSON(strings.NewReader(doc))
+		if err == nil {
+			t.Errorf("ReadLoadJSON(%q) gave no error", doc)
+		}
+		if wantSchema := doc != `{`; errors.Is(err, ErrSchemaVersion) != wantSchema {
+			t.Errorf("ReadLoadJSON(%q): errors.Is(err, ErrSchemaVersion) = %v, want %v", doc, !wantSchema, wantSchema)
+		}
+	}
+}
+
+func TestLoadFinalizeVerdict(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(l *Load)
+		want   Verdict
+		reason string
+	}{
+		{"no SLO, nothing wrong", func(l *Load) {}, VerdictPass, "no SLO was set"},
+		{"all SLOs hold", func(l *Load) {
+			l.SLOs = []SLOResult{{Expr: "create:p99<300ms", Pass: true}, {Expr: "errors<0.1%", Pass: true}}
+		}, VerdictPass, "every SLO held (2 thresholds)"},
+		{"an SLO breaks", func(l *Load) {
+			l.SLOs = []SLOResult{{Expr: "create:p99<300ms", Pass: false}, {Expr: "errors<0.1%", Pass: true}}
+		}, VerdictFail, "create:p99<300ms"},
+		{"idempotency mismatch without an SLO", func(l *Load) { l.Idempotency.Mismatches = 2 }, VerdictFail, "2 idempotency mismatches"},
+		{"duplicate session without an SLO", func(l *Load) { l.Idempotency.DuplicateSessions = 1 }, VerdictFail, "1 duplicate session"},
+		{"auth storm wins", func(l *Load) {
+			l.Hygiene.AbortedOnAuth = true
+			l.SLOs = []SLOResult{{Expr: "x", Pass: false}}
+		}, VerdictError, "401/403"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := NewLoad(Tool{}, Target{URL: "http://127.0.0.1:1"}, "lifecycle", "r1")
+			tt.edit(l)
+			l.Finalize()
+			if l.Verdict != tt.want || !strings.Contains(l.VerdictReason, tt.reason) {
+				t.Errorf("Verdict = %q (%q), want %q containing %q", l.Verdict, l.VerdictReason, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestLoadHTMLSelfContainedAndEscaped(t *testing.T) {
+	l := sampleLoad()
+	l.Contract.Examples = append(l.Contract.Examples, `<script>alert(1)</script>`)
+	l.Operations[0].Errors = append(l.Operations[0].Errors, ErrorClass{Class: `<img src=x onerror=alert(1)>`, Count: 1})
+	l.Config["note"] = `"><script>alert(2)</script>`
+	var b bytes.Buffer
+	if err := WriteLoadHTML(&b, l); err != nil {
+		t.Fatal(err)
+	}
+	checkHTML(t, b.Bytes())
+	for _, bad := range []string{"<script", "<img"} {
+		if strings.Contains(b.String(), bad) {
+			t.Errorf("load HTML contains %q unescaped", bad)
+		}
+	}
+	// One p99 and one p50 line per operation with a timeline, one percentile curve per operation.
+	if got, want := strings.Count(b.String(), "<polyline"), 3*len(l.Operations); got != want {
+		t.Errorf("%d polylines, want %d", got, want)
+	}
+	for _, op := range l.Operations {
+		if !strings.Contains(b.String(), "Latency histogram: "+op.Name) {
+			t.Errorf("no histogram for %s", op.Name)
+		}
+	}
+}
+
+func TestLoadWritersEmpty(t *testing.T) {
+	// A run that sent nothing (say, aborted at once) still renders everywhere.
+	l := NewLoad(Tool{}, Target{}, "lifecycle", "r0")
+	l.Partial = true
+	l.Finalize()
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		"json": func(b *bytes.Buffer) error { return WriteLoadJSON(b, l) },
+		"txt":  func(b *bytes.Buffer) error { return WriteLoadText(b, l) },
+		"md":   func(b *bytes.Buffer) error { return WriteLoadMarkdown(b, l) },
+		"html": func(b *bytes.Buffer) error { return WriteLoadHTML(b, l) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !strings.Contains(strings.ToLower(b.String()), "partial") {
+			t.Errorf("%s does not say the run is partial", name)
+		}
+		if name == "html" {
+			checkHTML(t, b.Bytes())
+			if !strings.Contains(b.String(), "no timeline data") {
+				t.Error("empty timeline chart does not say so")
+			}
+		}
+	}
+}
+
+func TestLoadTextTable(t *testing.T) {
+	l := sampleLoad()
+	var b bytes.Buffer
+	if err := WriteLoadText(&b, l); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "\x1b[") {
+		t.Error("text summary has ANSI escapes")
+	}
+	// Each operation row carries its request count, rates and p99 with the source.
+	for _, op := range append(l.Operations, l.Overall) {
+		var row string
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] == op.Name && strings.HasSuffix(line, op.Latency.Source) {
+				row = line
+			}
+		}
+		if row == "" {
+			t.Errorf("no table row for %s", op.Name)
+			continue
+		}
+		for _, want := range []string{strconv.FormatInt(op.Requests, 10), fmtRate(op.AskedRate), fmtMS(op.Latency.P99MS), fmtMS(op.Latency.P999MS)} {
+			if !strings.Contains(row, want) {
+				t.Errorf("%s row %q lacks %q", op.Name, row, want)
+			}
+		}
+	}
+	for _, s := range l.SLOs {
+		if !strings.Contains(out, s.Expr) {
+			t.Errorf("SLO %s missing", s.Expr)
+		}
+	}
+	if !strings.Contains(out, "FAIL  idempotency_mismatch=0") {
+		t.Error("the broken SLO is not marked FAIL")
+	}
+}
+
+func TestNiceTicks(t *testing.T) {
+	tests := []struct {
+		hi   float64
+		n    int
+		want string
+	}{
+		{80, 5, "0 20 40 60 80"},
+		{73, 5, "0 20 40 60 80"},
+		{0.9, 5, "0 0.2 0.4 0.6 0.8 1"},
+		{29, 8, "0 5 10 15 20 25 30"},
+		{1, 8, "0 0.2 0.4 0.6 0.8 1"},
+		{0, 5, "0 0.2 0.4 0.6 0.8 1"},
+		{math.NaN(), 5, "0 0.2 0.4 0.6 0.8 1"},
+		{1499, 5, "0 500 1000 1500"},
+	}
+	for _, tt := range tests {
+		ticks, top := niceTicks(tt.hi, tt.n)
+		var parts []string
+		for _, v := range ticks {
+			parts = append(parts, strconv.FormatFloat(math.Round(v*1e9)/1e9, 'f', -1, 64))
+		}
+		if got := strings.Join(parts, " "); got != tt.want {
+			t.Errorf("niceTicks(%v, %d) = %s, want %s", tt.hi, tt.n, got, tt.want)
+		}
+		if !(top >= tt.hi) && !math.IsNaN(tt.hi) {
+			t.Errorf("niceTicks(%v): top %v below the data", tt.hi, top)
+		}
+	}
+}
+
+func TestPercentileChartIsMonotone(t *testing.T) {
+	c := percentileChart(sampleLoad().Operations)
+	if len(c.Lines) != 4 {
+		t.Fatalf("%d curves, want 4", len(c.Lines))
+	}
+	for _, line := range c.Lines {
+		prevX, prevY := -1.0, math.Inf(1)
+		for _, pt := range strings.Fields(line.Points) {
+			xs, ys, _ := strings.Cut(pt, ",")
+			x, _ := strconv.ParseFloat(xs, 64)
+			y, _ := strconv.ParseFloat(ys, 64)
+			// SVG y grows downwards: higher latency at a higher percentile means y never grows.
+			if x < prevX || y > prevY {
+				t.Errorf("%s: point %s goes back (previous %v,%v)", line.Name, pt, prevX, prevY)
+				break
+			}
+			if x < c.X0 || x > c.X1 || y < c.Y0 || y > c.Y1 {
+				t.Errorf("%s: point %s outside the plot", line.Name, pt)
+			}
+			prevX, prevY = x, y
+		}
+	}
+	labels := []string{}
+	for _, tk := range c.XTicks {
+		labels = append(labels, tk.Label)
+	}
+	if got := strings.Join(labels, " "); got != "0% 90% 99% 99.9% 99.99%" {
+		t.Errorf("x ticks = %s", got)
+	}
+}
+
+func TestFormatters(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{fmtMS(0.7412), "741 µs"},
+		{fmtMS(4.2), "4.20 ms"},
+		{fmtMS(22.81), "22.8 ms"},
+		{fmtMS(1520), "1.52 s"},
+		{fmtMS(math.NaN()), "n/a"},
+		{fmtRatio(0.99935), "99.94%"},
+		{fmtRatio(0.999991), "99.999%"},
+		{fmtRatio(1), "100.00%"},
+		{fmtRatio(0.5), "50.00%"},
+		{fmtRate(49.96), "50.0/s"},
+		{fmtRate(154.8), "155/s"},
+		{fmtBytes(512), "512 B"},
+		{fmtBytes(48_234_496), "46.0 MiB"},
+		{fmtDuration(30012.5), "30s"},
+		{fmtDuration(4210), "4.2s"},
+		{mdEscape("a|b <x> *y* _z_ [l](u) `c`\nd"), `a\|b \<x\> \*y\* \_z\_ \[l\](u) \` + "`c\\`" + ` d`},
+		{mdCode("a`b|c"), "`` a`b\\|c ``"},
+		{mdCode("/body/x"), "`/body/x`"},
+		{specLoc(812, 11), "812:11"},
+		{specLoc(0, 3), ""},
+		{plural(1, "violation"), "1 violation"},
+		{plural(2, "mismatch"), "2 mismatches"},
+		{plural(0, "status"), "0 statuses"},
+	}
+	for i, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("case %d: got %q, want %q", i, tt.got, tt.want)
+		}
+	}
+}
+
+func TestStatusLess(t *testing.T) {
+	codes := []string{"default", "500", "4XX", "404", "201", "2XX", "200"}
+	sortStatuses(codes)
+	if got := strings.Join(codes, " "); got != "200 201 2XX 404 4XX 500 default" {
+		t.Errorf("order = %s", got)
+	}
+}
+
+func sortStatuses(codes []string) {
+	for i := 1; i < len(codes); i++ {
+		for j := i; j > 0 && statusLess(codes[j], codes[j-1]); j-- {
+			codes[j], codes[j-1] = codes[j-1], codes[j]
+		}
+	}
+}
