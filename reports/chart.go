@@ -25,6 +25,7 @@ type svgChart struct {
 	XTicks, YTicks []svgTick
 	Lines          []svgLine
 	Bars           []svgBar
+	Marks          []svgMark
 	Legend         []svgLegend
 	Empty          string // shown instead of the plot when there is no data
 }
@@ -43,6 +44,11 @@ type svgBar struct {
 	X, Y, W, H float64
 	Color      string
 	Title      string
+}
+
+type svgMark struct {
+	X, Y         float64
+	Color, Title string
 }
 
 type svgLegend struct {
@@ -124,6 +130,16 @@ func points(xs, ys []float64) string {
 // timelineChart plots p99 (solid) and p50 (dashed) latency per second for every operation.
 func timelineChart(ops []LoadOp) svgChart {
 	c := newChart("Latency over time (solid p99, dashed p50)", "seconds since start", "latency (ms)")
+	ops = append([]LoadOp(nil), ops...)
+	window := 1
+	for i := range ops {
+		var w int
+		ops[i].Timeline, w = downsample(ops[i].Timeline, maxTimelinePoints)
+		window = max(window, w)
+	}
+	if window > 1 {
+		c.XLabel = "seconds since start (" + strconv.Itoa(window) + "-second windows: worst p99, mean p50)"
+	}
 	maxX, maxY := 0.0, 0.0
 	for _, op := range ops {
 		for _, p := range op.Timeline {
@@ -161,6 +177,36 @@ func timelineChart(ops []LoadOp) svgChart {
 	return c
 }
 
+// maxTimelinePoints caps the points per line, so an hour-long run still makes a small page.
+const maxTimelinePoints = 600
+
+// downsample merges consecutive points into windows so at most n remain, keeping the worst p99
+// and max of each window (a tail spike must not vanish) and the request-weighted mean p50. It
+// returns the points and the window length in points.
+func downsample(pts []Point, n int) ([]Point, int) {
+	if len(pts) <= n {
+		return pts, 1
+	}
+	k := (len(pts) + n - 1) / n
+	out := make([]Point, 0, n)
+	for i := 0; i < len(pts); i += k {
+		w := Point{Second: pts[i].Second}
+		var p50w float64
+		var p50n int
+		for _, p := range pts[i:min(i+k, len(pts))] {
+			w.Requests += p.Requests
+			w.Errors += p.Errors
+			w.P99MS = math.Max(w.P99MS, p.P99MS)
+			w.MaxMS = math.Max(w.MaxMS, p.MaxMS)
+			p50w += p.P50MS * float64(max(p.Requests, 1))
+			p50n += max(p.Requests, 1)
+		}
+		w.P50MS = p50w / float64(p50n)
+		out = append(out, w)
+	}
+	return out, k
+}
+
 // legend lays the operation names out in a row above the plot.
 func (c *svgChart) legend(ops []LoadOp) {
 	x := c.X0
@@ -178,59 +224,59 @@ func nines(q float64) float64 {
 	return -math.Log10(1 - q)
 }
 
-// percentileChart plots each operation's latency by percentile, on a nines axis (HdrHistogram's
-// percentile-distribution plot), from the histogram buckets: at quantile q the latency is the
-// upper bound of the first bucket whose cumulative count reaches q.
+// percentileChart plots each operation's latency by percentile on a "nines" axis (HdrHistogram's
+// percentile-distribution plot: 90%, 99%, 99.9% equally spaced), through the exact figures of
+// LoadOp.Latency — min, p50, p90, p95, p99, p99.9 — ending at the maximum on the right edge.
+// The axis reaches as many nines as the largest operation's request count can resolve (1 500
+// requests → 99.99%); a percentile beyond that is left out rather than drawn where it means
+// nothing.
 func percentileChart(ops []LoadOp) svgChart {
 	c := newChart("Latency by percentile", "percentile", "latency (ms)")
-	maxN, maxY := 0.0, 0.0
-	var total int64
+	var most int64
+	maxY := 0.0
 	for _, op := range ops {
-		var n int64
-		for _, b := range op.Histogram {
-			n += b.Count
-			if b.Count > 0 {
-				maxY = math.Max(maxY, b.UpperMS)
-			}
+		if op.Requests > 0 && op.Latency.MaxMS > 0 {
+			most = max(most, op.Requests)
+			maxY = math.Max(maxY, op.Latency.MaxMS)
 		}
-		total = max(total, n)
 	}
-	if total == 0 {
-		c.Empty = "no histogram data"
+	if most == 0 {
+		c.Empty = "no latency data"
 		return c
 	}
-	// The axis reaches as many nines as the largest sample can resolve (1000 requests → 99.9%).
-	maxN = math.Min(5, math.Max(1, math.Ceil(math.Log10(float64(total)))))
+	maxN := math.Min(5, math.Max(1, math.Ceil(math.Log10(float64(most)))))
 	yt, yTop := niceTicks(maxY, 5)
 	for _, v := range yt {
 		c.YTicks = append(c.YTicks, svgTick{c.sy(v, yTop), tickLabel(v)})
 	}
-	for k := 0.0; k <= maxN; k++ {
+	for k := 0.0; k < maxN; k++ {
 		c.XTicks = append(c.XTicks, svgTick{c.sx(k, maxN), ninesLabel(int(k))})
 	}
+	c.XTicks = append(c.XTicks, svgTick{c.sx(maxN, maxN), "max"})
 	for i, op := range ops {
-		var n int64
-		for _, b := range op.Histogram {
-			n += b.Count
-		}
-		if n == 0 {
+		if op.Requests == 0 || op.Latency.MaxMS <= 0 {
 			continue
 		}
+		l := op.Latency
+		pts := []struct {
+			q     float64
+			name  string
+			value float64
+		}{{0, "min", l.MinMS}, {0.5, "p50", l.P50MS}, {0.9, "p90", l.P90MS}, {0.95, "p95", l.P95MS},
+			{0.99, "p99", l.P99MS}, {0.999, "p99.9", l.P999MS}}
 		var xs, ys []float64
-		var cum int64
-		prevX := 0.0
-		for _, b := range op.Histogram {
-			if b.Count == 0 {
+		for _, p := range pts {
+			x := nines(p.q)
+			if x >= maxN || p.value <= 0 && p.q > 0 {
 				continue
 			}
-			cum += b.Count
-			x := math.Min(nines(float64(cum)/float64(n)), maxN)
-			y := c.sy(b.UpperMS, yTop)
-			// A step: the latency holds at this bucket's bound from the previous quantile to this one.
-			xs = append(xs, c.sx(prevX, maxN), c.sx(x, maxN))
-			ys = append(ys, y, y)
-			prevX = x
+			xs, ys = append(xs, c.sx(x, maxN)), append(ys, c.sy(p.value, yTop))
+			c.Marks = append(c.Marks, svgMark{X: xs[len(xs)-1], Y: ys[len(ys)-1], Color: opColor(i),
+				Title: op.Name + " " + p.name + ": " + fmtMS(p.value) + " (" + l.Source + ")"})
 		}
+		xs, ys = append(xs, c.sx(maxN, maxN)), append(ys, c.sy(l.MaxMS, yTop))
+		c.Marks = append(c.Marks, svgMark{X: xs[len(xs)-1], Y: ys[len(ys)-1], Color: opColor(i),
+			Title: op.Name + " max: " + fmtMS(l.MaxMS)})
 		c.Lines = append(c.Lines, svgLine{Name: op.Name, Color: opColor(i), Points: points(xs, ys)})
 	}
 	c.legend(ops)

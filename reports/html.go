@@ -22,6 +22,7 @@ var funcs = template.FuncMap{
 	"fmtRate":     fmtRate,
 	"fmtBytes":    fmtBytes,
 	"specLoc":     specLoc,
+	"plural":      plural,
 	"inc":         func(i int) int { return i + 1 },
 	"add":         func(a, b float64) float64 { return a + b },
 	"sub":         func(a, b float64) float64 { return a - b },
