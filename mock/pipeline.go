@@ -69,7 +69,7 @@ func (s *Server) pipeline(c *call, h handler) result {
 	if r.Method != http.MethodGet {
 		body, res, ok := s.readBody(r)
 		if !ok {
-			return res
+			return s.declaredOr400(r, res)
 		}
 		c.body = body
 	}
@@ -194,6 +194,27 @@ func tooLarge(limit int64) result {
 		"The request body is larger than the limit of "+itoa(int(limit))+" bytes.", nil)
 }
 
+// declaredOr400 keeps a 413 or 415 when the contract declares that status for the operation, and
+// answers 400 Validation-00001 otherwise (expire declares neither), so every answer stays a
+// documented one — also under a --spec document that declares fewer statuses than ours.
+func (s *Server) declaredOr400(r *http.Request, res result) result {
+	op, known := s.v.Contract().FindOperation(r.Method, r.URL.Path)
+	if known {
+		want := itoa(res.status)
+		for _, st := range op.Statuses {
+			if st == want {
+				return res
+			}
+		}
+	}
+	var p checkout.ProblemDetails
+	msg := "The request body was refused."
+	if json.Unmarshal(res.body, &p) == nil && p.Title != nil {
+		msg = *p.Title
+	}
+	return validationProblem(map[string][]string{"Body": {msg}})
+}
+
 // checked runs content-type, JSON and contract checks, then the handler.
 func (s *Server) checked(c *call, h handler) result {
 	r := c.r
@@ -201,8 +222,8 @@ func (s *Server) checked(c *call, h handler) result {
 	needsBody := c.op == OpCreate || c.op == OpUpdate
 	if hasBody || needsBody {
 		if hasBody && !jsonMediaType(r.Header.Get("Content-Type")) {
-			return problem(http.StatusUnsupportedMediaType, checkout.ErrUnsupportedMedia,
-				"The request body must be JSON (application/json, text/json or application/*+json).", nil)
+			return s.declaredOr400(r, problem(http.StatusUnsupportedMediaType, checkout.ErrUnsupportedMedia,
+				"The request body must be JSON (application/json, text/json or application/*+json).", nil))
 		}
 		if !hasBody {
 			return validationProblem(map[string][]string{"Body": {"A non-empty request body is required."}})

@@ -132,3 +132,6 @@ func newToken(sessionID, ref, msn string, iat, exp time.Time) string {
 	p, _ := json.Marshal(map[string]any{"sessionId": sessionID, "reference": ref, "msn": msn, "iat": iat.Unix(), "exp": exp.Unix(), "iss": "checkoutkit-mock"})
 	return h + "." + base64.RawURLEncoding.EncodeToString(p) + "." + randomID(32)
 }
+
+// IdempotencyKeys reports how many Idempotency-Key outcomes the mock holds.
+func (s *Server) IdempotencyKeys() int { return s.idem.len() }
