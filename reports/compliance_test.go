@@ -397,3 +397,46 @@ func TestRedactURL(t *testing.T) {
 		t.Error("the JSON report carries the secret from the target URL")
 	}
 }
+
+func TestGroupViolations(t *testing.T) {
+	a := Violation{Operation: "GET /x", Direction: "response", Status: "200", Location: "/body/a", Message: "m", Spec: "s1"}
+	b := a
+	b.Location = "/body/b"
+	a2 := a
+	a2.Reason = "another reason, same finding"
+	a3 := a
+	a3.Spec = "s2"
+	req := Violation{Operation: "GET /x", Direction: "request", Location: "/body/a", Message: "m", Spec: "s1"}
+	got := groupViolations([]Violation{a, b, a2, req, a3})
+	type row struct {
+		loc, dir string
+		count    int
+		specs    string
+	}
+	var rows []row
+	for _, g := range got {
+		rows = append(rows, row{g.V.Location, g.V.Direction, g.Count, g.SpecText()})
+	}
+	want := []row{{"/body/a", "response", 3, "s1 (and 1 other spec)"}, {"/body/b", "response", 1, "s1"}, {"/body/a", "request", 1, "s1"}}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("groups = %+v, want %+v", rows, want)
+	}
+
+	c := finalized(func(c *Compliance) {
+		c.AddExchange("POST /checkout/v3/session", 201)
+		c.Violations = []Violation{a, a2, a3}
+	})
+	var h, m bytes.Buffer
+	if err := WriteComplianceHTML(&h, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteComplianceMarkdown(&m, c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.String(), `<td class="num">3×</td>`) || strings.Count(h.String(), "<td><code>/body/a</code>") != 1 {
+		t.Error("HTML does not show the three identical findings as one row seen 3×")
+	}
+	if !strings.Contains(m.String(), "| 3× |") || !strings.Contains(m.String(), "### Violations (3)") {
+		t.Error("Markdown does not show the three identical findings as one row seen 3×")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -113,16 +114,21 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 			"UNDOCUMENTED: a status the contract does not declare; empty: not documented._\n\n")
 	}
 
+	groups := groupViolations(c.Violations)
 	p("### Violations (%d)\n\n", len(c.Violations))
 	if len(c.Violations) == 0 {
 		p("None.\n\n")
 	} else {
-		p("| # | Operation | Status | Location | Message | Contract line:col | How to fix | Spec |\n")
-		p("|---|---|---|---|---|---|---|---|\n")
-		for i, v := range c.Violations {
+		if len(groups) < len(c.Violations) {
+			p("Identical findings (same operation, status, location and message) are listed once with how often they were seen.\n\n")
+		}
+		p("| Seen | Operation | Status | Location | Message | Contract line:col | How to fix | Spec |\n")
+		p("|---:|---|---|---|---|---|---|---|\n")
+		for i, g := range groups {
 			if i == MaxMarkdownViolations {
 				break
 			}
+			v := g.V
 			msg := mdEscape(v.Message)
 			if v.Reason != "" && v.Reason != v.Message {
 				msg += "<br>" + mdEscape(v.Reason)
@@ -131,11 +137,11 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 			if status == "" {
 				status = v.Direction
 			}
-			p("| %d | %s | %s | %s | %s | %s | %s | %s |\n", i+1, mdCode(v.Operation), mdEscape(status),
-				mdCode(v.Location), msg, specLoc(v.SpecLine, v.SpecCol), mdEscape(v.HowToFix), mdEscape(v.Spec))
+			p("| %d× | %s | %s | %s | %s | %s | %s | %s |\n", g.Count, mdCode(v.Operation), mdEscape(status),
+				mdCode(v.Location), msg, specLoc(v.SpecLine, v.SpecCol), mdEscape(v.HowToFix), mdEscape(g.SpecText()))
 		}
-		if n := len(c.Violations) - MaxMarkdownViolations; n > 0 {
-			p("\n%s more in the JSON and HTML reports.\n", plural(n, "violation"))
+		if n := len(groups) - MaxMarkdownViolations; n > 0 {
+			p("\n%s more in the JSON and HTML reports.\n", plural(n, "distinct violation"))
 		}
 		p("\n")
 	}
@@ -202,6 +208,49 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 		return fmt.Errorf("write compliance markdown: %w", err)
 	}
 	return nil
+}
+
+// violationGroup is a set of identical findings: the same operation, direction, status,
+// location, keyword and message, seen Count times (the first one's reason and advice shown).
+type violationGroup struct {
+	V     Violation
+	Count int
+	Specs []string // distinct spec names, in the order seen
+}
+
+// SpecText names the first spec that saw the finding and how many others did.
+func (g violationGroup) SpecText() string {
+	switch len(g.Specs) {
+	case 0:
+		return ""
+	case 1:
+		return g.Specs[0]
+	default:
+		return g.Specs[0] + " (and " + plural(len(g.Specs)-1, "other spec") + ")"
+	}
+}
+
+// groupViolations folds identical findings together, in order of first appearance, so a
+// violation repeated by every exchange of a run reads as one row rather than a hundred.
+func groupViolations(vs []Violation) []violationGroup {
+	type key struct{ op, dir, status, loc, kw, msg string }
+	index := map[key]int{}
+	var out []violationGroup
+	for _, v := range vs {
+		k := key{v.Operation, v.Direction, v.Status, v.Location, v.Keyword, v.Message}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, violationGroup{V: v})
+		}
+		g := &out[i]
+		g.Count++
+		if v.Spec != "" && !slices.Contains(g.Specs, v.Spec) {
+			g.Specs = append(g.Specs, v.Spec)
+		}
+	}
+	return out
 }
 
 func opResult(op Operation) string {

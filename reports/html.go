@@ -52,6 +52,7 @@ type coverageRow struct {
 type complianceView struct {
 	C                       *Compliance
 	M                       matrix
+	Groups                  []violationGroup
 	Failed, Skipped, Passed []Spec
 	Cov                     []coverageRow
 }
@@ -62,7 +63,7 @@ type complianceView struct {
 // contract line:col and how to fix; failed, skipped and passed specs; and coverage bars.
 // Every value is escaped by html/template. Call c.Finalize first.
 func WriteComplianceHTML(w io.Writer, c *Compliance) error {
-	v := complianceView{C: c, M: buildMatrix(c.Operations)}
+	v := complianceView{C: c, M: buildMatrix(c.Operations), Groups: groupViolations(c.Violations)}
 	for _, s := range c.Specs {
 		switch s.State {
 		case SpecFailed:

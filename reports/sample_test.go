@@ -97,6 +97,12 @@ func sampleCompliance() *Compliance {
 			SpecLine: 355, SpecCol: 9, HowToFix: "Send error bodies as application/problem+json.",
 			Spec: "Create session rejects a reference longer than 50 characters <script>alert(1)</script>"},
 	)
+	// The same finding from a second exchange and a second spec: reported once, seen 3 times.
+	again := c.Violations[0]
+	again.Reason = `got "Paid"`
+	c.Violations = append(c.Violations, again)
+	again.Spec = "Get session returns a created session"
+	c.Violations = append(c.Violations, again)
 	c.Specs = append(c.Specs,
 		Spec{Name: "Create session accepts a minimal PAYMENT session", Labels: []string{"smoke"}, State: SpecPassed, DurationMS: 12.4},
 		Spec{Name: "Create session accepts a SUBSCRIPTION session", Labels: []string{"smoke"}, State: SpecPassed, DurationMS: 9.8},
