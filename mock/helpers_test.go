@@ -270,3 +270,5 @@ func mustJSON(v any) []byte {
 }
 
 var _ = strings.TrimSpace
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
