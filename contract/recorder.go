@@ -87,7 +87,9 @@ type RecorderOption func(*Recorder)
 // /_mock/ control calls, /healthz) are still passed on and recorded, with InScope false.
 // Default: a path is in scope when the contract knows it, when it matches an operation's path
 // without the server base path (so a client that forgets /checkout/v3 is caught), or when its
-// first segment is that of an operation path (so /checkout/v3/unknown is flagged).
+// first segment is that of an operation path (so /checkout/v3/unknown is flagged). A path that
+// ends like an operation path (/session/x, /v3/session) is in scope too, so a client or server
+// that forgets the base path is caught.
 func WithScope(in func(*http.Request) bool) RecorderOption {
 	return func(r *Recorder) { r.scope = in }
 }
@@ -148,6 +150,7 @@ func NewRecorder(v *Validator, next http.RoundTripper, opts ...RecorderOption) *
 
 // DefaultScope is the scope a Recorder uses when WithScope is not given; see WithScope.
 func DefaultScope(c *Contract) func(*http.Request) bool {
+	tails := pathTails(c)
 	firsts := map[string]bool{}
 	for _, op := range c.Operations {
 		firsts[firstSegment(op.Path)] = true
@@ -157,13 +160,33 @@ func DefaultScope(c *Contract) func(*http.Request) bool {
 		if c.PathKnown(p) || firsts[firstSegment(p)] {
 			return true
 		}
-		for _, op := range c.Operations {
-			if _, ok := matchTemplate(op.SpecPath, p); ok {
+		for _, t := range tails {
+			if _, ok := matchTemplate(t, p); ok {
 				return true
 			}
 		}
 		return false
 	}
+}
+
+// pathTails returns every operation path with one or more leading segments cut off
+// (/v3/session, /session, ...), skipping tails that start with a template segment, which would
+// match any path at all.
+func pathTails(c *Contract) []string {
+	var out []string
+	for _, op := range c.Operations {
+		for _, p := range []string{op.Path, op.SpecPath} {
+			segs := strings.Split(strings.Trim(p, "/"), "/")
+			for i := 1; i < len(segs); i++ {
+				if strings.HasPrefix(segs[i], "{") {
+					continue
+				}
+				out = append(out, "/"+strings.Join(segs[i:], "/"))
+			}
+		}
+		out = append(out, op.SpecPath)
+	}
+	return out
 }
 
 func firstSegment(p string) string {

@@ -217,7 +217,7 @@ func TestValidateCallback(t *testing.T) {
 // lone caller would.
 func TestValidatorConcurrent(t *testing.T) {
 	_, v := sharedValidator(t)
-	const workers, rounds = 16, 20
+	const workers, rounds = 16, 5
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := 0; w < workers; w++ {
