@@ -2,11 +2,238 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/checkoutkit/checkoutkit/client"
+	"github.com/checkoutkit/checkoutkit/contract"
+	"github.com/checkoutkit/checkoutkit/contract/suites"
+	"github.com/checkoutkit/checkoutkit/reports"
 )
 
-// runContract is replaced by the contract subcommand's own implementation.
-func runContract(_ context.Context, _ []string, _, stderr io.Writer) int {
-	return usageError(stderr, "contract", errors.New("not built yet"))
+// Environment variables the contract command reads. Credentials come only from here, never
+// from flags, so they stay out of shell history and process lists.
+const (
+	envClientID        = "VIPPS_CLIENT_ID"
+	envClientSecret    = "VIPPS_CLIENT_SECRET"
+	envSubscriptionKey = "VIPPS_SUBSCRIPTION_KEY"
+	envMSN             = "VIPPS_MSN"
+	envSystemName      = "VIPPS_SYSTEM_NAME"
+	envSystemVersion   = "VIPPS_SYSTEM_VERSION"
+	envPluginName      = "VIPPS_PLUGIN_NAME"
+	envPluginVersion   = "VIPPS_PLUGIN_VERSION"
+	envCallbackToken   = "CHECKOUTKIT_CALLBACK_TOKEN"
+)
+
+// contractOptions are the contract command's flags.
+type contractOptions struct {
+	target          string
+	spec            string
+	labelFilter     string
+	out             string
+	allowProduction bool
+	targetIsMock    bool
+	runPrefix       string
+	callbackBase    string
+	timeout         time.Duration
+	verbose         bool
+}
+
+// runContract implements "checkoutkit contract": run the contract suites against the embedded
+// mock (default) or --target, print a summary, write the reports into --out.
+func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("contract", flag.ContinueOnError)
+	var o contractOptions
+	fs.StringVar(&o.target, "target", "", "base URL of the Checkout endpoint to certify, e.g. https://apitest.vipps.no (default: the embedded mock on a loopback port)")
+	fs.StringVar(&o.spec, "spec", "", "OpenAPI document to certify against instead of the bundled Checkout v3 contract")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter selecting specs; labels: "+strings.Join(suites.AllLabels, ", ")+` (e.g. "smoke && !mock-only")`)
+	fs.StringVar(&o.out, "out", "out", "folder for junit.xml, ginkgo-report.json and compliance.{json,md,html}")
+	fs.BoolVar(&o.allowProduction, "allow-production", false, "DANGER: allow the PRODUCTION host api.vipps.no as --target (refused without this flag; a live run never approves money and expires every session it creates)")
+	fs.BoolVar(&o.targetIsMock, "target-is-mock", false, "the --target is a checkoutkit mock (checkoutkit mock): run the mock-only specs through its control API")
+	fs.StringVar(&o.runPrefix, "run-prefix", "", "prefix of every reference the run creates (default ckk + the start time in base 36)")
+	fs.StringVar(&o.callbackBase, "callback-base", "", "base URL for merchantInfo.callbackUrl (default: the run's own loopback receiver)")
+	fs.DurationVar(&o.timeout, "timeout", suites.DefaultTimeout, "bound on the whole suite")
+	fs.BoolVar(&o.verbose, "v", false, "print every spec as it runs")
+	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
+		if code == exitOK {
+			contractHelp(stdout)
+		}
+		return code
+	}
+	cfg, err := contractConfig(o, os.Getenv)
+	if err != nil {
+		return usageError(stderr, "contract", err)
+	}
+	comp, err := suites.Run(ctx, cfg)
+	if comp != nil {
+		writeContractSummary(stdout, comp, o.out)
+	}
+	if err != nil {
+		return usageError(stderr, "contract", err)
+	}
+	switch comp.Verdict {
+	case reports.VerdictConformant:
+		return exitOK
+	case reports.VerdictNotConformant:
+		return exitFindings
+	default:
+		return exitUsage
+	}
+}
+
+func contractHelp(w io.Writer) {
+	fmt.Fprintf(w, `
+Without --target the suites run against the embedded mock, started in-process on 127.0.0.1.
+
+Credentials for a --target come only from the environment (never from flags):
+  %-24s client_id
+  %-24s client_secret (secret)
+  %-24s Ocp-Apim-Subscription-Key (secret)
+  %-24s Merchant-Serial-Number
+  %-24s Vipps-System-Name (default checkoutkit)
+  %-24s Vipps-System-Version (default the toolkit version)
+  %-24s Vipps-System-Plugin-Name (default checkoutkit-contract)
+  %-24s Vipps-System-Plugin-Version (default the toolkit version)
+  %-24s callbackAuthorizationToken to hand out (secret; default random per run)
+
+Live safety: api.vipps.no is refused unless --allow-production; every reference starts with the
+run prefix; every session created is expired afterwards; 429 answers are retried after
+Retry-After; specs labelled mock-only are skipped, and reported as skipped, on live targets.
+
+Exit codes: 0 conformant, 1 not conformant or a spec failed, 2 usage or setup error.
+`, envClientID, envClientSecret, envSubscriptionKey, envMSN, envSystemName, envSystemVersion, envPluginName, envPluginVersion, envCallbackToken)
+}
+
+// contractConfig turns flags and environment into the runner's Config.
+func contractConfig(o contractOptions, getenv func(string) string) (suites.Config, error) {
+	cfg := suites.Config{
+		Target:          o.target,
+		LabelFilter:     o.labelFilter,
+		Out:             o.out,
+		AllowProduction: o.allowProduction,
+		RunPrefix:       o.runPrefix,
+		CallbackBaseURL: o.callbackBase,
+		CallbackToken:   getenv(envCallbackToken),
+		Timeout:         o.timeout,
+		Verbose:         o.verbose,
+		NoColor:         getenv("CI") != "" || !isTerminal(os.Stdout),
+		Tool:            reports.Tool{Name: "checkoutkit", Version: version},
+	}
+	c, err := contract.LoadFile(o.spec)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.Validator, err = contract.NewValidator(c); err != nil {
+		return cfg, err
+	}
+	cfg.SystemInfo = client.SystemInfo{
+		Name:          envOr(getenv, envSystemName, "checkoutkit"),
+		Version:       envOr(getenv, envSystemVersion, version),
+		PluginName:    envOr(getenv, envPluginName, "checkoutkit-contract"),
+		PluginVersion: envOr(getenv, envPluginVersion, version),
+	}
+	if o.target == "" {
+		if o.targetIsMock {
+			return cfg, fmt.Errorf("--target-is-mock needs --target")
+		}
+		return cfg, nil
+	}
+	u, err := url.Parse(o.target)
+	if err != nil || u.Hostname() == "" {
+		return cfg, fmt.Errorf("--target %q: want a base URL such as https://apitest.vipps.no", o.target)
+	}
+	// The user named this host explicitly, so it is allowed; production still needs its own flag.
+	if h := u.Hostname(); h != "api.vipps.no" && net.ParseIP(h) == nil && h != "localhost" {
+		cfg.AllowHosts = []string{h}
+	}
+	cfg.Live = !o.targetIsMock
+	cfg.Credentials = client.Credentials{
+		ClientID:             getenv(envClientID),
+		ClientSecret:         getenv(envClientSecret),
+		SubscriptionKey:      getenv(envSubscriptionKey),
+		MerchantSerialNumber: getenv(envMSN),
+	}
+	var missing []string
+	for _, kv := range [][2]string{{envClientID, cfg.Credentials.ClientID}, {envClientSecret, cfg.Credentials.ClientSecret}, {envSubscriptionKey, cfg.Credentials.SubscriptionKey}, {envMSN, cfg.Credentials.MerchantSerialNumber}} {
+		if kv[1] == "" {
+			missing = append(missing, kv[0])
+		}
+	}
+	if len(missing) > 0 {
+		return cfg, fmt.Errorf("--target needs credentials in the environment: %s not set", strings.Join(missing, ", "))
+	}
+	return cfg, nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeContractSummary prints the human summary of a run.
+func writeContractSummary(w io.Writer, c *reports.Compliance, out string) {
+	s, cov := c.Summary, c.Coverage
+	fmt.Fprintf(w, "\ncheckoutkit contract — %s\n", strings.ToUpper(string(c.Verdict)))
+	if c.VerdictReason != "" {
+		fmt.Fprintf(w, "  %s\n", c.VerdictReason)
+	}
+	fmt.Fprintf(w, "  target    %s (%s)\n", c.Target.URL, c.Target.Kind)
+	fmt.Fprintf(w, "  contract  %s %s (%s)\n", c.Contract.Title, c.Contract.Version, c.Contract.Name)
+	fmt.Fprintf(w, "  specs     %d run: %d passed, %d failed, %d skipped\n", s.Specs, s.Passed, s.Failed, s.Skipped)
+	fmt.Fprintf(w, "  exchanges %d validated, %d violations, %d undocumented statuses\n", s.Exchanges, s.Violations, len(c.Undocumented))
+	fmt.Fprintf(w, "  coverage  operations %d/%d, statuses %d/%d, request constraints %d/%d\n",
+		cov.OperationsExercised, cov.OperationsTotal, cov.StatusesExercised, cov.StatusesTotal, cov.ConstraintsExercised, cov.ConstraintsTotal)
+	fmt.Fprintf(w, "  time      %.2fs\n", c.DurationMS/1000)
+	for _, e := range c.Errors {
+		fmt.Fprintf(w, "  error     %s\n", e)
+	}
+	const maxShown = 10
+	for i, v := range c.Violations {
+		if i == maxShown {
+			fmt.Fprintf(w, "  ... and %d more violations in the report\n", len(c.Violations)-maxShown)
+			break
+		}
+		fmt.Fprintf(w, "  violation %s %s %s %s: %s", v.Operation, v.Direction, v.Status, v.Location, v.Message)
+		if v.SpecLine > 0 {
+			fmt.Fprintf(w, " [spec %d:%d]", v.SpecLine, v.SpecCol)
+		}
+		if v.HowToFix != "" {
+			fmt.Fprintf(w, " — fix: %s", v.HowToFix)
+		}
+		fmt.Fprintln(w)
+	}
+	failed := 0
+	for _, sp := range c.Specs {
+		if sp.State != reports.SpecFailed {
+			continue
+		}
+		if failed == maxShown {
+			fmt.Fprintln(w, "  ... more failed specs in the report")
+			break
+		}
+		failed++
+		msg, _, _ := strings.Cut(sp.Failure, "\n")
+		fmt.Fprintf(w, "  failed    %s: %s\n", sp.Name, msg)
+	}
+	if out != "" {
+		fmt.Fprintf(w, "  reports   %s\n", strings.Join([]string{
+			filepath.Join(out, suites.FileComplianceHTML), filepath.Join(out, suites.FileComplianceMD),
+			filepath.Join(out, suites.FileComplianceJSON), filepath.Join(out, suites.FileJUnit), filepath.Join(out, suites.FileGinkgoJSON),
+		}, ", "))
+	}
 }

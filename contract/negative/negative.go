@@ -823,3 +823,27 @@ func setAt(doc any, path []string, v any, del bool) (any, bool) {
 	}
 	return doc, true
 }
+
+// SetValue returns body (a JSON document) with the value at pointer set to v, creating the last
+// member of an existing object. Suites use it to put run-specific references and URLs into
+// fixture bodies.
+func SetValue(body []byte, pointer string, v any) ([]byte, error) {
+	doc, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	out, ok := setAt(doc, splitPointer(pointer), v, false)
+	if !ok {
+		return nil, fmt.Errorf("set %s: no such parent in the document", pointer)
+	}
+	return encode(out)
+}
+
+// GetValue returns the value at pointer in body, decoded (numbers as json.Number).
+func GetValue(body []byte, pointer string) (any, bool) {
+	doc, err := decode(body)
+	if err != nil {
+		return nil, false
+	}
+	return lookup(doc, splitPointer(pointer))
+}

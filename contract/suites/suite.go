@@ -1,0 +1,146 @@
+package suites
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best dot-imported
+	. "github.com/onsi/gomega"    //nolint:revive // as does Gomega's
+
+	"github.com/checkoutkit/checkoutkit/contract"
+	"github.com/checkoutkit/checkoutkit/contract/negative"
+	"github.com/checkoutkit/checkoutkit/fixtures"
+)
+
+// The one tree of specs. Its body runs when RunSpecs builds the tree, after Run has set up the
+// run state, so tables can be built from the run's contract and fixtures.
+var _ = Describe("Checkout v3 contract", func() {
+	if st == nil || st.env == nil {
+		// Imported without Run (a stray RunSpecs in another package): register nothing.
+		return
+	}
+	e := st.env
+
+	BeforeEach(func() {
+		st.setCurrent(CurrentSpecReport().FullText())
+	})
+
+	payment := fixtureBody("payment-minimal")
+	full := fixtureBody("payment-full")
+	subscription := fixtureBody("subscription")
+	update := fixtureBody("update")
+
+	CreateSessionSpec(CreateSessionSpecInput{Env: e, Bodies: createVariants(full, payment, subscription)})
+	LifecycleSpec(LifecycleSpecInput{Env: e, Create: payment, Update: update})
+	PaymentFlowSpec(PaymentFlowSpecInput{Env: e, Create: full, Update: update})
+	ErrorCaseSpec(ErrorCaseSpecInput{Env: e, Create: payment, Update: update})
+	IdempotencySpec(IdempotencySpecInput{Env: e, Create: payment})
+	NegativeBodySpec(NegativeBodySpecInput{Env: e, Cases: generatedCases(e, full, subscription, update)})
+})
+
+// ReportAfterSuite writes junit.xml and ginkgo-report.json and keeps the report for the
+// compliance builder.
+var _ = ReportAfterSuite("checkoutkit reports", func(r Report) {
+	if st != nil {
+		st.saveReport(r)
+	}
+})
+
+// fixtureBody reads a valid fixture body at tree-construction time; a missing fixture is a
+// setup error of the toolkit itself, so it stops the tree from being built.
+func fixtureBody(name string) []byte {
+	b, err := fixtures.Valid(name)
+	if err != nil {
+		panic(fmt.Sprintf("suites: fixture %q: %v", name, err))
+	}
+	return b
+}
+
+// createVariants lists the create bodies of the success table: every valid create fixture,
+// then the minimal payment with one feature of the full one added at a time (logistics with a
+// fixed option per carrier, order summary, prefill, configuration).
+func createVariants(full, minimal, subscription []byte) []NamedBody {
+	var out []NamedBody
+	for _, name := range fixtures.ValidNames() {
+		if !strings.HasPrefix(name, "payment") && !strings.HasPrefix(name, "subscription") {
+			continue
+		}
+		out = append(out, NamedBody{Name: "fixture " + name, Body: fixtureBody(name)})
+	}
+	if opts, ok := negative.GetValue(full, "/logistics/fixedOptions"); ok {
+		list, _ := opts.([]any)
+		for _, o := range list {
+			opt, _ := o.(map[string]any)
+			b, err := negative.SetValue(minimal, "/logistics", map[string]any{"fixedOptions": []any{opt}})
+			if err != nil {
+				continue
+			}
+			out = append(out, NamedBody{Name: fmt.Sprintf("logistics with a fixed %v option", opt["brand"]), Body: b})
+		}
+	}
+	for _, part := range []struct{ name, ptr string }{
+		{"order summary", "/transaction/orderSummary"},
+		{"prefilled customer", "/prefillCustomer"},
+		{"configuration", "/configuration"},
+	} {
+		v, ok := negative.GetValue(full, part.ptr)
+		if !ok {
+			continue
+		}
+		b, err := negative.SetValue(minimal, part.ptr, v)
+		if err != nil {
+			continue
+		}
+		out = append(out, NamedBody{Name: "payment with " + part.name, Body: b})
+	}
+	_ = subscription
+	return out
+}
+
+// generatedCases makes the negative cases for every operation with a JSON body: create from
+// the full payment and the subscription fixture, update from the update fixture. A constraint
+// reached from both create bases gets one case.
+func generatedCases(e *Env, full, subscription, update []byte) []negative.Case {
+	var out []negative.Case
+	seen := map[string]bool{}
+	for _, op := range e.Contract.Operations {
+		if !op.HasBody {
+			continue
+		}
+		var bases [][]byte
+		switch {
+		case op.Method == "POST" && !strings.Contains(op.Path, "{"):
+			bases = [][]byte{full, subscription}
+		case op.Method == "PATCH":
+			bases = [][]byte{update}
+		}
+		for _, base := range bases {
+			cases, err := st.doc.Generate(op, base)
+			if err != nil {
+				panic(fmt.Sprintf("suites: generate negative cases for %s: %v", op.Key(), err))
+			}
+			for _, c := range cases {
+				if seen[c.ID()] {
+					continue
+				}
+				seen[c.ID()] = true
+				out = append(out, c)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Operation < out[j].Operation })
+	return out
+}
+
+// NamedBody is a request body with a name for its table entry.
+type NamedBody struct {
+	Name string
+	Body []byte
+}
+
+// expectNoRequestViolations is what a positive exchange must show.
+func expectConforming(vs []contract.Violation, what string) {
+	GinkgoHelper()
+	Expect(vs).To(BeEmpty(), func() string { return what + " does not conform to the contract:\n" + listViolations(vs) })
+}
