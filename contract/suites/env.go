@@ -74,7 +74,9 @@ func (e *Env) NewRef(tag string) string {
 }
 
 // CallbackURL is the payment callback URL for ref.
-func (e *Env) CallbackURL(ref string) string { return e.CallbackBase + "/callbacks/" + url.PathEscape(ref) }
+func (e *Env) CallbackURL(ref string) string {
+	return e.CallbackBase + "/callbacks/" + url.PathEscape(ref)
+}
 
 // Body prepares a create body: the fixture body with ref as reference, the run's callback URL
 // and callback token.

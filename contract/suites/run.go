@@ -132,7 +132,6 @@ type runState struct {
 	reportErr  error
 }
 
-
 func setup(ctx context.Context, cfg Config) (*runState, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
