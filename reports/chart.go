@@ -44,7 +44,14 @@ type svgBar struct {
 	X, Y, W, H float64
 	Color      string
 	Title      string
+	Label      string // drawn above the bar when set
 }
+
+// LabelX and LabelY place the bar's label just above its top.
+func (b svgBar) LabelX() float64 { return round2(b.X + b.W/2) }
+
+// LabelY is a few pixels above the bar's top.
+func (b svgBar) LabelY() float64 { return b.Y - 3 }
 
 type svgMark struct {
 	X, Y         float64
@@ -112,6 +119,86 @@ func (c *svgChart) sy(v, top float64) float64 {
 	return round2(c.Y1 - (c.Y1-c.Y0)*v/top)
 }
 
+// yAxis maps latencies to the plot's height, linearly from 0 or logarithmically.
+type yAxis struct {
+	log    bool
+	lo, hi float64
+}
+
+// logRatio is the spread (largest / smallest positive value) above which latency charts switch
+// to a log scale: below it a linear axis reads more naturally, above it the fast operations
+// would be flattened against the x axis by the slow one's tail.
+const logRatio = 20
+
+// latencyAxis chooses the y axis for latency values in [lo, hi] (lo the smallest positive one)
+// and returns it with its ticks.
+func latencyAxis(lo, hi float64) (yAxis, []svgTickValue) {
+	if lo <= 0 || hi/lo <= logRatio {
+		ticks, top := niceTicks(hi, 5)
+		out := make([]svgTickValue, len(ticks))
+		for i, v := range ticks {
+			out[i] = svgTickValue{v, tickLabel(v)}
+		}
+		return yAxis{hi: top}, out
+	}
+	// Decades around the data, no finer than 10 µs.
+	a := yAxis{log: true, lo: math.Pow(10, math.Floor(math.Log10(math.Max(lo, 0.01)))),
+		hi: math.Pow(10, math.Ceil(math.Log10(hi)))}
+	decades := int(math.Round(math.Log10(a.hi / a.lo)))
+	var out []svgTickValue
+	for d := a.lo; d <= a.hi*1.0001; d *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			v := d * m
+			if v > a.hi*1.0001 || (m != 1 && decades > 3) {
+				continue
+			}
+			// Round away float noise (0.30000000000000004).
+			v = math.Round(v*1e6) / 1e6
+			out = append(out, svgTickValue{v, tickLabel(v)})
+		}
+	}
+	return a, out
+}
+
+// svgTickValue is a tick in data units, before it is placed.
+type svgTickValue struct {
+	V     float64
+	Label string
+}
+
+// y places a value on the axis.
+func (c *svgChart) y(a yAxis, v float64) float64 {
+	var f float64
+	if a.log {
+		v = math.Min(math.Max(v, a.lo), a.hi)
+		f = math.Log10(v/a.lo) / math.Log10(a.hi/a.lo)
+	} else {
+		f = v / a.hi
+	}
+	return round2(c.Y1 - (c.Y1-c.Y0)*f)
+}
+
+// setY places the axis's ticks and names the scale in the y label.
+func (c *svgChart) setY(a yAxis, ticks []svgTickValue) {
+	for _, t := range ticks {
+		c.YTicks = append(c.YTicks, svgTick{c.y(a, t.V), t.Label})
+	}
+	if a.log {
+		c.YLabel += ", log scale"
+	}
+}
+
+// minPositive returns the smallest positive value of vs, or 0.
+func minPositive(vs ...float64) float64 {
+	m := 0.0
+	for _, v := range vs {
+		if v > 0 && (m == 0 || v < m) {
+			m = v
+		}
+	}
+	return m
+}
+
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 func points(xs, ys []float64) string {
@@ -140,11 +227,12 @@ func timelineChart(ops []LoadOp) svgChart {
 	if window > 1 {
 		c.XLabel = "seconds since start (" + strconv.Itoa(window) + "-second windows: worst p99, mean p50)"
 	}
-	maxX, maxY := 0.0, 0.0
+	maxX, maxY, minY := 0.0, 0.0, 0.0
 	for _, op := range ops {
 		for _, p := range op.Timeline {
 			maxX = math.Max(maxX, float64(p.Second))
 			maxY = math.Max(maxY, math.Max(p.P99MS, p.P50MS))
+			minY = minPositive(minY, p.P50MS, p.P99MS)
 		}
 	}
 	if maxX == 0 && maxY == 0 {
@@ -152,13 +240,11 @@ func timelineChart(ops []LoadOp) svgChart {
 		return c
 	}
 	xt, xTop := niceTicks(math.Max(maxX, 1), 8)
-	yt, yTop := niceTicks(maxY, 5)
 	for _, v := range xt {
 		c.XTicks = append(c.XTicks, svgTick{c.sx(v, xTop), tickLabel(v)})
 	}
-	for _, v := range yt {
-		c.YTicks = append(c.YTicks, svgTick{c.sy(v, yTop), tickLabel(v)})
-	}
+	ya, yt := latencyAxis(minY, maxY)
+	c.setY(ya, yt)
 	for i, op := range ops {
 		if len(op.Timeline) == 0 {
 			continue
@@ -166,8 +252,8 @@ func timelineChart(ops []LoadOp) svgChart {
 		var xs, y50, y99 []float64
 		for _, p := range op.Timeline {
 			xs = append(xs, c.sx(float64(p.Second), xTop))
-			y50 = append(y50, c.sy(p.P50MS, yTop))
-			y99 = append(y99, c.sy(p.P99MS, yTop))
+			y50 = append(y50, c.y(ya, p.P50MS))
+			y99 = append(y99, c.y(ya, p.P99MS))
 		}
 		c.Lines = append(c.Lines,
 			svgLine{Name: op.Name + " p99", Color: opColor(i), Points: points(xs, y99)},
@@ -233,11 +319,12 @@ func nines(q float64) float64 {
 func percentileChart(ops []LoadOp) svgChart {
 	c := newChart("Latency by percentile", "percentile", "latency (ms)")
 	var most int64
-	maxY := 0.0
+	maxY, minY := 0.0, 0.0
 	for _, op := range ops {
 		if op.Requests > 0 && op.Latency.MaxMS > 0 {
 			most = max(most, op.Requests)
 			maxY = math.Max(maxY, op.Latency.MaxMS)
+			minY = minPositive(minY, op.Latency.MinMS, op.Latency.P50MS)
 		}
 	}
 	if most == 0 {
@@ -245,10 +332,8 @@ func percentileChart(ops []LoadOp) svgChart {
 		return c
 	}
 	maxN := math.Min(5, math.Max(1, math.Ceil(math.Log10(float64(most)))))
-	yt, yTop := niceTicks(maxY, 5)
-	for _, v := range yt {
-		c.YTicks = append(c.YTicks, svgTick{c.sy(v, yTop), tickLabel(v)})
-	}
+	ya, yt := latencyAxis(minY, maxY)
+	c.setY(ya, yt)
 	for k := 0.0; k < maxN; k++ {
 		c.XTicks = append(c.XTicks, svgTick{c.sx(k, maxN), ninesLabel(int(k))})
 	}
@@ -267,14 +352,15 @@ func percentileChart(ops []LoadOp) svgChart {
 		var xs, ys []float64
 		for _, p := range pts {
 			x := nines(p.q)
-			if x >= maxN || p.value <= 0 && p.q > 0 {
+			// 1e-9: -log10(1-0.999) is 2.9999999999999996, which must count as 3 nines.
+			if x >= maxN-1e-9 || p.value <= 0 && p.q > 0 {
 				continue
 			}
-			xs, ys = append(xs, c.sx(x, maxN)), append(ys, c.sy(p.value, yTop))
+			xs, ys = append(xs, c.sx(x, maxN)), append(ys, c.y(ya, p.value))
 			c.Marks = append(c.Marks, svgMark{X: xs[len(xs)-1], Y: ys[len(ys)-1], Color: opColor(i),
 				Title: op.Name + " " + p.name + ": " + fmtMS(p.value) + " (" + l.Source + ")"})
 		}
-		xs, ys = append(xs, c.sx(maxN, maxN)), append(ys, c.sy(l.MaxMS, yTop))
+		xs, ys = append(xs, c.sx(maxN, maxN)), append(ys, c.y(ya, l.MaxMS))
 		c.Marks = append(c.Marks, svgMark{X: xs[len(xs)-1], Y: ys[len(ys)-1], Color: opColor(i),
 			Title: op.Name + " max: " + fmtMS(l.MaxMS)})
 		c.Lines = append(c.Lines, svgLine{Name: op.Name, Color: opColor(i), Points: points(xs, ys)})
@@ -326,8 +412,13 @@ func histogramChart(op LoadOp, color string) svgChart {
 	for i, b := range bs {
 		x := c.X0 + w*float64(i)
 		y := c.sy(float64(b.Count), yTop)
-		c.Bars = append(c.Bars, svgBar{X: round2(x + w*0.1), Y: y, W: round2(w * 0.8), H: round2(c.Y1 - y), Color: color,
-			Title: "≤ " + fmtMS(b.UpperMS) + ": " + strconv.FormatInt(b.Count, 10) + " requests"})
+		bar := svgBar{X: round2(x + w*0.1), Y: y, W: round2(w * 0.8), H: round2(c.Y1 - y), Color: color,
+			Title: "≤ " + fmtMS(b.UpperMS) + ": " + strconv.FormatInt(b.Count, 10) + " requests"}
+		// Counts over the bars, so the thin tail buckets can be read; only while they fit.
+		if len(bs) <= 24 && b.Count > 0 {
+			bar.Label = strconv.FormatInt(b.Count, 10)
+		}
+		c.Bars = append(c.Bars, bar)
 		if i%every == 0 {
 			c.XTicks = append(c.XTicks, svgTick{round2(x + w/2), strconv.FormatFloat(b.UpperMS, 'g', 3, 64)})
 		}

@@ -295,3 +295,47 @@ func sortStatuses(codes []string) {
 		}
 	}
 }
+
+func TestLatencyAxis(t *testing.T) {
+	tests := []struct {
+		lo, hi  float64
+		log     bool
+		labels  string
+		y50, y1 float64 // where 50% and 100% of the way... checked below via placement
+	}{
+		{1, 18, false, "0 5 10 15 20", 0, 0},
+		{0.12, 95, true, "0.1 0.2 0.5 1 2 5 10 20 50 100", 0, 0},
+		{0.02, 900, true, "0.01 0.1 1 10 100 1000", 0, 0}, // more than 3 decades: decades only
+		{0, 40, false, "0 10 20 30 40", 0, 0},
+	}
+	for _, tt := range tests {
+		a, ticks := latencyAxis(tt.lo, tt.hi)
+		var labels []string
+		for _, tk := range ticks {
+			labels = append(labels, tk.Label)
+		}
+		if a.log != tt.log || strings.Join(labels, " ") != tt.labels {
+			t.Errorf("latencyAxis(%v, %v) = log %v ticks %s, want log %v ticks %s", tt.lo, tt.hi, a.log, strings.Join(labels, " "), tt.log, tt.labels)
+		}
+		c := newChart("", "", "")
+		// The axis spans the plot: its bottom tick on the x axis, its top tick at the top,
+		// and values outside the range stay inside the plot.
+		if got := c.y(a, ticks[0].V); got != c.Y1 {
+			t.Errorf("bottom tick at %v, want %v", got, c.Y1)
+		}
+		if got := c.y(a, ticks[len(ticks)-1].V); got != c.Y0 {
+			t.Errorf("top tick at %v, want %v", got, c.Y0)
+		}
+		if a.log {
+			if got := c.y(a, 0); got != c.Y1 {
+				t.Errorf("zero on a log axis at %v, want the bottom %v", got, c.Y1)
+			}
+			// Equal ratios are equal distances.
+			d1 := c.y(a, 1) - c.y(a, 10)
+			d2 := c.y(a, 10) - c.y(a, 100)
+			if math.Abs(d1-d2) > 0.02 {
+				t.Errorf("1→10 spans %v px but 10→100 spans %v", d1, d2)
+			}
+		}
+	}
+}
