@@ -96,24 +96,7 @@ func (p *hostPolicy) client(timeout time.Duration) *http.Client {
 		if !p.hostAllowed(host) {
 			return nil, fmt.Errorf("dial %s: %w", host, errHostNotAllowed)
 		}
-		named := strings.TrimSuffix(strings.ToLower(host), ".")
-		// An explicitly allowed name vouches for whatever it resolves to; localhost and IP
-		// literals must land on loopback or an allowed prefix.
-		trustName := p.names[named] && named != "localhost"
-		d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-			h, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			ip, err := netip.ParseAddr(h)
-			if err != nil {
-				return fmt.Errorf("dial %s: %w", address, errHostNotAllowed)
-			}
-			if !trustName && !p.ipAllowed(ip) {
-				return fmt.Errorf("dial %s (%s): %w", host, ip, errHostNotAllowed)
-			}
-			return nil
-		}}
+		d := net.Dialer{Timeout: 5 * time.Second, Control: p.control(host)}
 		return d.DialContext(ctx, network, addr)
 	}
 	return &http.Client{
@@ -125,6 +108,29 @@ func (p *hostPolicy) client(timeout time.Duration) *http.Client {
 			IdleConnTimeout:     30 * time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// control returns the dialer Control func for a connection to host: it runs after resolution,
+// right before connect, with the IP address actually dialled. An explicitly allowed name vouches
+// for whatever it resolves to; localhost and IP literals must land on loopback or an allowed
+// prefix.
+func (p *hostPolicy) control(host string) func(network, address string, c syscall.RawConn) error {
+	named := strings.TrimSuffix(strings.ToLower(host), ".")
+	trustName := p.names[named] && named != "localhost"
+	return func(_, address string, _ syscall.RawConn) error {
+		h, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(h)
+		if err != nil {
+			return fmt.Errorf("dial %s: %w", address, errHostNotAllowed)
+		}
+		if !trustName && !p.ipAllowed(ip) {
+			return fmt.Errorf("dial %s (%s): %w", host, ip, errHostNotAllowed)
+		}
+		return nil
 	}
 }
 
