@@ -82,8 +82,11 @@ func newChart(title, xLabel, yLabel string) svgChart {
 // niceTicks returns about n evenly spaced round values (1, 2 or 5 × 10^k apart) covering
 // [0, hi], and the top of the axis (the last tick, ≥ hi).
 func niceTicks(hi float64, n int) ([]float64, float64) {
-	if hi <= 0 || math.IsNaN(hi) || math.IsInf(hi, 0) {
+	if !(hi > 0) || hi > 1e12 { // NaN, ≤ 0 or absurd (a corrupt report)
 		hi = 1
+	}
+	if hi < 1e-6 {
+		hi = 1e-6
 	}
 	raw := hi / float64(n)
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
@@ -96,7 +99,7 @@ func niceTicks(hi float64, n int) ([]float64, float64) {
 	}
 	var ticks []float64
 	top := 0.0
-	for v := 0.0; ; v += step {
+	for v := 0.0; len(ticks) < 4*n; v += step { // the bound only guards against float trouble
 		ticks = append(ticks, v)
 		top = v
 		if v >= hi-1e-9 {
@@ -125,6 +128,10 @@ type yAxis struct {
 	lo, hi float64
 }
 
+// maxPlotMS caps chart axes (about 2.8 hours): no request takes longer, and a corrupt report
+// must not stretch an axis to infinity.
+const maxPlotMS = 1e7
+
 // logRatio is the spread (largest / smallest positive value) above which latency charts switch
 // to a log scale: below it a linear axis reads more naturally, above it the fast operations
 // would be flattened against the x axis by the slow one's tail.
@@ -133,6 +140,14 @@ const logRatio = 20
 // latencyAxis chooses the y axis for latency values in [lo, hi] (lo the smallest positive one)
 // and returns it with its ticks.
 func latencyAxis(lo, hi float64) (yAxis, []svgTickValue) {
+	// Reports read from disk may hold anything; keep the axis finite (values above the cap are
+	// drawn at the top).
+	if !(hi <= maxPlotMS) {
+		hi = maxPlotMS
+	}
+	if !(lo <= hi) {
+		lo = 0
+	}
 	if lo <= 0 || hi/lo <= logRatio {
 		ticks, top := niceTicks(hi, 5)
 		out := make([]svgTickValue, len(ticks))

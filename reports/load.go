@@ -227,7 +227,8 @@ func NewLoad(tool Tool, target Target, scenario, runID string) *Load {
 // authentication storm (its latencies measure rejections, not the service); else VerdictFail
 // when an SLO broke or an idempotency replay mismatched or created a duplicate session (a
 // correctness failure whether or not an SLO names it); else VerdictPass. It also fills a zero
-// SchemaVersion and Shard and passes the target URL through RedactURL.
+// SchemaVersion and Shard, passes the target URL and Config's values through RedactURL, and
+// replaces Config values whose key names a secret (see secretName) by Redacted.
 func (l *Load) Finalize() {
 	if l.SchemaVersion == "" {
 		l.SchemaVersion = LoadSchemaVersion
@@ -236,6 +237,13 @@ func (l *Load) Finalize() {
 		l.Shard = "1/1"
 	}
 	l.Target.URL = RedactURL(l.Target.URL)
+	for k, v := range l.Config {
+		if secretName(k) {
+			l.Config[k] = Redacted
+		} else {
+			l.Config[k] = RedactURL(v)
+		}
+	}
 	var broken []string
 	for _, s := range l.SLOs {
 		if !s.Pass {
@@ -259,4 +267,19 @@ func (l *Load) Finalize() {
 			l.VerdictReason = "every SLO held (" + plural(len(l.SLOs), "threshold") + ")"
 		}
 	}
+}
+
+// secretWords mark configuration keys whose values are credentials.
+var secretWords = []string{"secret", "password", "token", "authorization", "subscription", "ocp-apim", "apikey", "api-key", "api_key", "credential"}
+
+// secretName reports whether a configuration key names a credential, so a runner that records
+// its settings wholesale cannot leak one into a report.
+func secretName(key string) bool {
+	k := strings.ToLower(key)
+	for _, w := range secretWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -339,3 +339,25 @@ func TestLatencyAxis(t *testing.T) {
 		}
 	}
 }
+
+// TestAxesSurviveCorruptValues: a report read from disk may hold anything; the axes must stay
+// finite and small (a loop to +Inf once hung the HTML writer, found by FuzzReadReport).
+func TestAxesSurviveCorruptValues(t *testing.T) {
+	for _, c := range [][2]float64{{1, 1e308}, {1, math.Inf(1)}, {1, math.NaN()}, {math.NaN(), 5}, {-3, -1}, {1e-300, 1}, {5, 1}} {
+		_, ticks := latencyAxis(c[0], c[1])
+		if len(ticks) == 0 || len(ticks) > 30 {
+			t.Errorf("latencyAxis(%v, %v) gave %d ticks", c[0], c[1], len(ticks))
+		}
+		for _, tk := range ticks {
+			if math.IsNaN(tk.V) || math.IsInf(tk.V, 0) {
+				t.Errorf("latencyAxis(%v, %v) has tick %v", c[0], c[1], tk.V)
+			}
+		}
+	}
+	for _, hi := range []float64{math.MaxFloat64, math.Inf(1), math.NaN(), -1, 1e-320} {
+		ticks, top := niceTicks(hi, 5)
+		if len(ticks) == 0 || len(ticks) > 20 || math.IsInf(top, 0) || math.IsNaN(top) {
+			t.Errorf("niceTicks(%v) = %d ticks, top %v", hi, len(ticks), top)
+		}
+	}
+}

@@ -126,11 +126,17 @@ func WriteLoadText(w io.Writer, l *Load) error {
 	p("\n\n")
 
 	rows := loadRows(l)
+	// Numbers align right; names are padded to one width first so they read left-aligned.
+	nameW := len("operation")
+	for _, r := range rows {
+		nameW = max(nameW, len(r.Name))
+	}
+	name := func(s string) string { return fmt.Sprintf("%-*s", nameW, s) }
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\trequests\tasked\tachieved\tsuccess\tp50\tp90\tp95\tp99\tp99.9\tmax\tsource\t")
+	fmt.Fprintln(tw, name("operation")+"\trequests\tasked\tachieved\tsuccess\tp50\tp90\tp95\tp99\tp99.9\tmax\tsource\t")
 	for _, r := range rows {
 		lat := r.Latency
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Requests, fmtRate(r.AskedRate),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name(r.Name), r.Requests, fmtRate(r.AskedRate),
 			fmtRate(r.AchievedRate), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS), fmtMS(lat.P95MS),
 			fmtMS(lat.P99MS), fmtMS(lat.P999MS), fmtMS(lat.MaxMS), lat.Source)
 	}
@@ -145,10 +151,10 @@ func WriteLoadText(w io.Writer, l *Load) error {
 	if len(td) > 0 {
 		p("\nvegeta t-digest estimates, for comparison:\n")
 		tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "operation\tmean\tp50\tp90\tp95\tp99\tmax\t")
+		fmt.Fprintln(tw, name("operation")+"\tmean\tp50\tp90\tp95\tp99\tmax\t")
 		for _, r := range td {
 			t := r.TDigest
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, fmtMS(t.MeanMS), fmtMS(t.P50MS), fmtMS(t.P90MS),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name(r.Name), fmtMS(t.MeanMS), fmtMS(t.P50MS), fmtMS(t.P90MS),
 				fmtMS(t.P95MS), fmtMS(t.P99MS), fmtMS(t.MaxMS))
 		}
 		tw.Flush()
