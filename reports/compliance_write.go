@@ -10,10 +10,10 @@ import (
 	"strings"
 )
 
-// MaxMarkdownViolations caps the violations listed in the Markdown report so it fits a
-// pull-request comment (GitHub allows 65 536 characters); the rest are counted and left to the
-// JSON and HTML reports, which list all.
-const MaxMarkdownViolations = 50
+// MaxMarkdownRows caps each list in the Markdown report — distinct violations, failed specs,
+// skipped specs, constraints not exercised — so it fits a pull-request comment (GitHub allows
+// 65 536 characters); the rest are counted and left to the JSON and HTML reports, which list all.
+const MaxMarkdownRows = 50
 
 // WriteComplianceJSON writes c as indented JSON (schema "checkoutkit.compliance/v1", see
 // SCHEMA.md). It renders c as it is: call c.Finalize first.
@@ -55,7 +55,7 @@ func verdictBadge(v Verdict) string {
 
 // WriteComplianceMarkdown writes c as GitHub-flavoured Markdown sized for a CI job summary or
 // a pull-request comment: the verdict line, run facts, the operation × status matrix, the
-// violations (at most MaxMarkdownViolations), failed and skipped specs, and coverage. Every
+// violations (each list at most MaxMarkdownRows long), failed and skipped specs, and coverage. Every
 // value from the run is escaped, so a message cannot inject markup. Call c.Finalize first.
 func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 	bw := bufio.NewWriter(w)
@@ -125,7 +125,7 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 		p("| Seen | Operation | Status | Location | Message | Contract line:col | How to fix | Spec |\n")
 		p("|---:|---|---|---|---|---|---|---|\n")
 		for i, g := range groups {
-			if i == MaxMarkdownViolations {
+			if i == MaxMarkdownRows {
 				break
 			}
 			v := g.V
@@ -140,7 +140,7 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 			p("| %d× | %s | %s | %s | %s | %s | %s | %s |\n", g.Count, mdCode(v.Operation), mdEscape(status),
 				mdCode(v.Location), msg, specLoc(v.SpecLine, v.SpecCol), mdEscape(v.HowToFix), mdEscape(g.SpecText()))
 		}
-		if n := len(groups) - MaxMarkdownViolations; n > 0 {
+		if n := len(groups) - MaxMarkdownRows; n > 0 {
 			p("\n%s more in the JSON and HTML reports.\n", plural(n, "distinct violation"))
 		}
 		p("\n")
@@ -159,7 +159,11 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 	if len(failed) == 0 {
 		p("None.\n\n")
 	} else {
-		for _, sp := range failed {
+		for i, sp := range failed {
+			if i == MaxMarkdownRows {
+				p("- … and %d more in the JSON and HTML reports\n", len(failed)-i)
+				break
+			}
 			p("- **%s**", mdEscape(sp.Name))
 			if sp.Location != "" {
 				p(" (%s)", mdCode(sp.Location))
@@ -175,7 +179,11 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 	if len(skipped) == 0 {
 		p("None.\n\n")
 	} else {
-		for _, sp := range skipped {
+		for i, sp := range skipped {
+			if i == MaxMarkdownRows {
+				p("- … and %d more in the JSON and HTML reports\n", len(skipped)-i)
+				break
+			}
 			reason := sp.Reason
 			if reason == "" {
 				reason = sp.State
@@ -198,7 +206,11 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 	}
 	if len(missing) > 0 {
 		p("<details><summary>Constraints not exercised (%d)</summary>\n\n", len(missing))
-		for _, k := range missing {
+		for i, k := range missing {
+			if i == MaxMarkdownRows {
+				p("- … and %d more in the JSON and HTML reports\n", len(missing)-i)
+				break
+			}
 			p("- %s %s %s\n", mdCode(k.Operation), mdCode(k.Location), mdEscape(k.Keyword))
 		}
 		p("\n</details>\n\n")
