@@ -17,6 +17,7 @@ import (
 	"github.com/checkoutkit/checkoutkit/client"
 	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/contract/negative"
+	"github.com/checkoutkit/checkoutkit/fixtures"
 )
 
 // Env is what the bootstrap hands every spec: the target, a client whose every request goes
@@ -82,10 +83,10 @@ func (e *Env) CallbackURL(ref string) string {
 // and callback token.
 func (e *Env) Body(fixture []byte, ref string) []byte {
 	ginkgo.GinkgoHelper()
-	b, err := negative.SetValue(fixture, "/reference", ref)
+	b, err := fixtures.WithReference(fixture, ref)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "set the reference")
 	if _, ok := negative.GetValue(b, "/merchantInfo"); ok {
-		b, err = negative.SetValue(b, "/merchantInfo/callbackUrl", e.CallbackURL(ref))
+		b, err = fixtures.WithCallbackURL(b, e.CallbackURL(ref))
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "set the callback URL")
 		b, err = negative.SetValue(b, "/merchantInfo/callbackAuthorizationToken", e.Token)
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "set the callback token")

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"    //nolint:revive // as does Gomega's
 
 	"github.com/checkoutkit/checkoutkit/checkout"
+	"github.com/checkoutkit/checkoutkit/client"
 	"github.com/checkoutkit/checkoutkit/contract/negative"
 )
 
@@ -34,27 +35,52 @@ func ErrorCaseSpec(in ErrorCaseSpecInput) {
 		})
 
 		Context("with wrong credentials", func() {
-			It("answers 401 to a wrong client_secret", func(ctx SpecContext) {
+			// Every operation, since each checks the keys on its own path through the gateway.
+			var entries []TableEntry
+			for _, op := range []struct{ method, suffix string }{
+				{http.MethodPost, ""}, {http.MethodGet, "/{ref}"}, {http.MethodPatch, "/{ref}"}, {http.MethodPost, "/{ref}/expire"},
+			} {
+				name := op.method + " " + checkout.BasePath + "/session" + op.suffix
+				entries = append(entries,
+					Entry(name+" answers 401 to a wrong client_secret", op.method, op.suffix, "secret", http.StatusUnauthorized),
+					Entry(name+" answers 401 to a wrong client_id", op.method, op.suffix, "id", http.StatusUnauthorized),
+					Entry(name+" answers 403 to a wrong subscription key", op.method, op.suffix, "key", http.StatusForbidden),
+				)
+			}
+			DescribeTable("are refused", func(ctx SpecContext, method, suffix, wrong string, status int) {
 				e := in.Env
 				creds := e.Credentials
-				creds.ClientSecret = "wrong-" + randomHex(8)
+				switch wrong {
+				case "secret":
+					creds.ClientSecret = "wrong-" + randomHex(8)
+				case "id":
+					creds.ClientID = "wrong-" + randomHex(8)
+				case "key":
+					creds.SubscriptionKey = randomHex(16)
+				}
 				ref := e.NewRef("auth")
-				resp := e.CreateWith(ctx, Call{Client: e.NewClient(creds), Method: http.MethodPost, Path: checkout.BasePath + "/session", Body: e.Body(in.Create, ref)})
-				ExpectProblem(resp, http.StatusUnauthorized, "")
-			})
-			It("answers 401 to a wrong client_id on get", func(ctx SpecContext) {
+				call := Call{Client: e.NewClient(creds), Method: method, Path: checkout.BasePath + "/session" + strings.ReplaceAll(suffix, "{ref}", ref)}
+				var resp *client.Response
+				switch {
+				case suffix == "":
+					call.Body = e.Body(in.Create, ref)
+					resp = e.CreateWith(ctx, call)
+				case method == http.MethodPatch:
+					call.Body = in.Update
+					resp = e.Send(ctx, call)
+				default:
+					resp = e.Send(ctx, call)
+				}
+				ExpectProblem(resp, status, "")
+			}, entries)
+		})
+
+		Context("with a reference longer than the contract allows", func() {
+			It("answers 400 to get and expire", func(ctx SpecContext) {
 				e := in.Env
-				creds := e.Credentials
-				creds.ClientID = "wrong-" + randomHex(8)
-				ExpectProblem(e.Send(ctx, Call{Client: e.NewClient(creds), Method: http.MethodGet, Path: sessionPath(e.NewRef("auth"))}), http.StatusUnauthorized, "")
-			})
-			It("answers 403 to a wrong subscription key", func(ctx SpecContext) {
-				e := in.Env
-				creds := e.Credentials
-				creds.SubscriptionKey = randomHex(16)
-				ref := e.NewRef("auth")
-				resp := e.CreateWith(ctx, Call{Client: e.NewClient(creds), Method: http.MethodPost, Path: checkout.BasePath + "/session", Body: e.Body(in.Create, ref)})
-				ExpectProblem(resp, http.StatusForbidden, "")
+				long := e.RunPrefix + "-" + strings.Repeat("x", 60)
+				ExpectProblem(e.Send(ctx, Call{Method: http.MethodGet, Path: sessionPath(long), Invalid: true}), http.StatusBadRequest, checkout.ErrValidation)
+				ExpectProblem(e.Send(ctx, Call{Method: http.MethodPost, Path: sessionPath(long) + "/expire", Invalid: true}), http.StatusBadRequest, checkout.ErrValidation)
 			})
 		})
 
@@ -78,10 +104,14 @@ func ErrorCaseSpec(in ErrorCaseSpecInput) {
 		})
 
 		Context("with a body that is not JSON", func() {
-			It("answers 415 to create", func(ctx SpecContext) {
+			It("answers 415 to create and update", func(ctx SpecContext) {
 				e := in.Env
 				h := http.Header{"Content-Type": {"text/plain"}}
-				resp := e.Send(ctx, Call{Method: http.MethodPost, Path: checkout.BasePath + "/session", Body: []byte("reference=not-json"), Header: h, Invalid: true})
+				resp := e.CreateWith(ctx, Call{Method: http.MethodPost, Path: checkout.BasePath + "/session", Body: []byte("reference=not-json"), Header: h, Invalid: true})
+				ExpectProblem(resp, http.StatusUnsupportedMediaType, "")
+				ref := e.NewRef("media")
+				initiated(e.Create(ctx, e.Body(in.Create, ref), ""))
+				resp = e.Send(ctx, Call{Method: http.MethodPatch, Path: sessionPath(ref), Body: []byte("amount=1"), Header: h, Invalid: true})
 				ExpectProblem(resp, http.StatusUnsupportedMediaType, "")
 			})
 		})
@@ -100,6 +130,17 @@ func ErrorCaseSpec(in ErrorCaseSpecInput) {
 			Expect(err).NotTo(HaveOccurred())
 			resp := e.CreateWith(ctx, Call{Method: http.MethodPost, Path: checkout.BasePath + "/session", Body: body})
 			ExpectProblem(resp, http.StatusRequestEntityTooLarge, "")
+		})
+		It("answers 413 to an update body over the size limit", func(ctx SpecContext) {
+			e := in.Env
+			ref := e.NewRef("big")
+			initiated(e.Create(ctx, e.Body(in.Create, ref), ""))
+			body, err := negative.SetValue(in.Update, "/transaction/orderSummary", map[string]any{
+				"orderLines":      []any{map[string]any{"name": strings.Repeat("a", 2048), "id": "x", "totalAmount": 1, "totalAmountExcludingTax": 1, "totalTaxAmount": 0, "taxRate": 0}},
+				"orderBottomLine": map[string]any{"currency": "NOK", "receiptNumber": strings.Repeat("r", 70<<10)},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			ExpectProblem(e.Send(ctx, Call{Method: http.MethodPatch, Path: sessionPath(ref), Body: body}), http.StatusRequestEntityTooLarge, "")
 		})
 	})
 }

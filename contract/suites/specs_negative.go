@@ -10,7 +10,9 @@ import (
 
 	"github.com/checkoutkit/checkoutkit/checkout"
 	"github.com/checkoutkit/checkoutkit/client"
+	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/contract/negative"
+	"github.com/checkoutkit/checkoutkit/fixtures"
 )
 
 // NegativeBodySpecInput is the input of NegativeBodySpec.
@@ -95,4 +97,61 @@ func sendCase(ctx SpecContext, e *Env, c negative.Case, path string, body []byte
 func expectRefused(resp *client.Response, c negative.Case) {
 	GinkgoHelper()
 	ExpectProblem(resp, c.ExpectedStatus, checkout.ErrValidation)
+}
+
+// InvalidFixtureSpecInput is the input of InvalidFixtureSpec.
+type InvalidFixtureSpecInput struct {
+	Env *Env
+	// Cases are the hand-written invalid bodies (fixtures.Invalid).
+	Cases []fixtures.InvalidCase
+	// Create is a valid create body, for the session update cases target.
+	Create []byte
+}
+
+// InvalidFixtureSpec sends every hand-written invalid body of the fixtures and expects its
+// documented status with a conforming problem body; the validator must flag the request at the
+// case's location. On a checkoutkit mock the errors map must also name the case's error key
+// (the PascalCase path the Checkout FAQ shows; real Checkout may word it otherwise).
+func InvalidFixtureSpec(in InvalidFixtureSpecInput) {
+	var entries []TableEntry
+	for _, c := range in.Cases {
+		entries = append(entries, Entry(c.Name+": "+c.Description, c))
+	}
+	if len(entries) == 0 {
+		return
+	}
+	Describe("Invalid request bodies from the fixtures", live(LabelNegative), func() {
+		DescribeTable("are refused with their documented status",
+			func(ctx SpecContext, c fixtures.InvalidCase) {
+				e := in.Env
+				Expect(e).NotTo(BeNil(), "InvalidFixtureSpec needs an Env")
+				ref := e.NewRef("inv")
+				var resp *client.Response
+				call := Call{Method: c.Method(), Invalid: true}
+				if c.Method() == http.MethodPost && !strings.Contains(c.PathTemplate(), "{") {
+					call.Path = checkout.BasePath + "/session"
+					call.Body = c.Body
+					if _, has := negative.GetValue(c.Body, "/reference"); has {
+						if b, werr := fixtures.WithReference(c.Body, ref); werr == nil && !strings.HasPrefix(c.Name, "reference-") {
+							call.Body = b
+						}
+					}
+					resp = e.CreateWith(ctx, call)
+				} else {
+					initiated(e.Create(ctx, e.Body(in.Create, ref), ""))
+					call.Path = strings.ReplaceAll(c.PathTemplate(), "{reference}", ref)
+					call.Body = c.Body
+					resp = e.Send(ctx, call)
+				}
+				ex := e.LastExchange()
+				Expect(ex.RequestViolations).NotTo(BeEmpty(), "the fixture %s is valid per the contract", c.File)
+				if c.Location != "" {
+					Expect(ex.RequestViolations).To(contract.HaveViolationAt(c.Location), "fixture %s", c.File)
+				}
+				ExpectProblem(resp, c.Status, "")
+				if e.Control != nil && c.ErrorKey != "" && resp.Problem != nil {
+					Expect(resp.Problem.Errors).To(HaveKey(c.ErrorKey), describe(resp))
+				}
+			}, entries)
+	})
 }

@@ -36,6 +36,11 @@ var _ = Describe("Checkout v3 contract", func() {
 	PaymentFlowSpec(PaymentFlowSpecInput{Env: e, Create: full, Update: update})
 	ErrorCaseSpec(ErrorCaseSpecInput{Env: e, Create: payment, Update: update})
 	IdempotencySpec(IdempotencySpecInput{Env: e, Create: payment})
+	invalid, err := fixtures.Invalid()
+	if err != nil {
+		panic(fmt.Sprintf("suites: invalid fixtures: %v", err))
+	}
+	InvalidFixtureSpec(InvalidFixtureSpecInput{Env: e, Cases: invalid, Create: payment})
 	NegativeBodySpec(NegativeBodySpecInput{Env: e, Cases: generatedCases(e, full, subscription, update)})
 })
 
