@@ -281,19 +281,38 @@ func (c *Compliance) AddOperation(method, path string, documented ...string) {
 }
 
 // AddExchange counts one validated exchange of the operation with the given key and response
-// status. A status the operation does not document is added with Documented=false; an
-// operation not yet listed is appended (its method and path split from the key). Violations are
-// not counted here: append them to c.Violations.
+// status. The exchange is counted under the cell the contract would use for it — the exact
+// code, else its range ("4XX"), else "default" — and a status none of these covers is added
+// with Documented=false. An operation not yet listed is appended (method and path split from
+// the key). Violations are not counted here: append them to c.Violations.
 func (c *Compliance) AddExchange(operation string, status int) {
 	op := c.operation(operation)
 	code := strconv.Itoa(status)
-	for i := range op.Statuses {
-		if op.Statuses[i].Code == code {
-			op.Statuses[i].Exchanges++
-			return
-		}
+	if i := op.cell(code); i >= 0 {
+		op.Statuses[i].Exchanges++
+		return
 	}
 	op.Statuses = append(op.Statuses, Status{Code: code, Exchanges: 1})
+}
+
+// cell returns the index of the status that covers code as OpenAPI resolves responses (exact
+// code, then range such as "4XX", then "default"), or -1.
+func (op *Operation) cell(code string) int {
+	rng, def := -1, -1
+	for i, s := range op.Statuses {
+		switch {
+		case s.Code == code:
+			return i
+		case len(code) == 3 && len(s.Code) == 3 && s.Documented && s.Code[0] == code[0] && strings.EqualFold(s.Code[1:], "XX"):
+			rng = i
+		case s.Code == "default" && s.Documented:
+			def = i
+		}
+	}
+	if rng >= 0 {
+		return rng
+	}
+	return def
 }
 
 func (c *Compliance) operation(key string) *Operation {
@@ -345,14 +364,24 @@ func (c *Compliance) Finalize() {
 		}
 	}
 	// Violations are counted from the list, so a builder cannot make counts and list disagree.
+	// A violation's status is the wire code (404); it counts in the cell that covers it (4XX).
 	type cell struct{ op, code string }
 	byCell := map[cell]int{}
 	byOp := map[string]int{}
 	for _, v := range c.Violations {
 		byOp[v.Operation]++
-		if v.Status != "" {
-			byCell[cell{v.Operation, v.Status}]++
+		if v.Status == "" {
+			continue
 		}
+		code := v.Status
+		for i := range c.Operations {
+			if op := &c.Operations[i]; op.Key == v.Operation {
+				if j := op.cell(v.Status); j >= 0 {
+					code = op.Statuses[j].Code
+				}
+			}
+		}
+		byCell[cell{v.Operation, code}]++
 	}
 	c.Undocumented = []Status{}
 	cov := Coverage{Constraints: c.Coverage.Constraints}

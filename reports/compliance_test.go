@@ -150,7 +150,7 @@ func TestFinalizeDerivedFields(t *testing.T) {
 	c := NewCompliance(Tool{}, Target{}, ContractInfo{})
 	c.StartedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c.FinishedAt = c.StartedAt.Add(1500 * time.Millisecond)
-	c.AddOperation("POST", "/checkout/v3/session", "201", "400", "default", "4XX")
+	c.AddOperation("POST", "/checkout/v3/session", "201", "5XX", "400")
 	c.AddOperation("GET", "/checkout/v3/session/{reference}", "200", "404")
 	for range 3 {
 		c.AddExchange(post, 201)
@@ -184,7 +184,7 @@ func TestFinalizeDerivedFields(t *testing.T) {
 	for _, s := range p.Statuses {
 		codes = append(codes, s.Code)
 	}
-	if got, want := strings.Join(codes, ","), "201,400,422,4XX,default"; got != want {
+	if got, want := strings.Join(codes, ","), "201,400,422,5XX"; got != want {
 		t.Errorf("POST status order = %s, want %s", got, want)
 	}
 	cell := map[string]Status{}
@@ -200,8 +200,8 @@ func TestFinalizeDerivedFields(t *testing.T) {
 	if s := cell["422"]; s.Documented || s.Conformant || s.Exchanges != 2 {
 		t.Errorf("422 = %+v, want undocumented with 2 exchanges", s)
 	}
-	if s := cell["default"]; s.Conformant || s.Exchanges != 0 {
-		t.Errorf("default = %+v, want not exercised", s)
+	if s := cell["5XX"]; s.Conformant || s.Exchanges != 0 {
+		t.Errorf("5XX = %+v, want not exercised", s)
 	}
 	if p.Exchanges != 6 || p.Violations != 3 || p.Conformant {
 		t.Errorf("POST = exchanges %d violations %d conformant %v, want 6, 3, false", p.Exchanges, p.Violations, p.Conformant)
@@ -212,7 +212,7 @@ func TestFinalizeDerivedFields(t *testing.T) {
 	if len(c.Undocumented) != 1 || c.Undocumented[0].Operation != post || c.Undocumented[0].Code != "422" {
 		t.Errorf("Undocumented = %+v, want POST 422", c.Undocumented)
 	}
-	wantCov := Coverage{OperationsExercised: 1, OperationsTotal: 2, StatusesExercised: 2, StatusesTotal: 6,
+	wantCov := Coverage{OperationsExercised: 1, OperationsTotal: 2, StatusesExercised: 2, StatusesTotal: 5,
 		ConstraintsExercised: 2, ConstraintsTotal: 3, Constraints: c.Coverage.Constraints}
 	if !reflect.DeepEqual(c.Coverage, wantCov) {
 		t.Errorf("Coverage = %+v, want %+v", c.Coverage, wantCov)
@@ -438,5 +438,36 @@ func TestGroupViolations(t *testing.T) {
 	}
 	if !strings.Contains(m.String(), "| 3× |") || !strings.Contains(m.String(), "### Violations (3)") {
 		t.Error("Markdown does not show the three identical findings as one row seen 3×")
+	}
+}
+
+func TestStatusRangesAndDefault(t *testing.T) {
+	const op = "GET /checkout/v3/session/{reference}"
+	c := NewCompliance(Tool{}, Target{}, ContractInfo{})
+	c.AddOperation("GET", "/checkout/v3/session/{reference}", "200", "404", "4XX", "default")
+	c.AddExchange(op, 200)
+	c.AddExchange(op, 404) // exact code wins over the range
+	c.AddExchange(op, 409) // the 4XX range covers it
+	c.AddExchange(op, 410)
+	c.AddExchange(op, 503) // only default covers it
+	c.Violations = []Violation{{Operation: op, Direction: "response", Status: "409", Location: "/body/title"}}
+	c.Finalize()
+	got := map[string]Status{}
+	for _, s := range c.Operations[0].Statuses {
+		got[s.Code] = s
+	}
+	if len(got) != 4 {
+		t.Errorf("statuses %v, want only the four documented cells", got)
+	}
+	for code, want := range map[string][2]int{"200": {1, 0}, "404": {1, 0}, "4XX": {2, 1}, "default": {1, 0}} {
+		if s := got[code]; s.Exchanges != want[0] || s.Violations != want[1] {
+			t.Errorf("%s: exchanges %d violations %d, want %d and %d", code, s.Exchanges, s.Violations, want[0], want[1])
+		}
+	}
+	if len(c.Undocumented) != 0 {
+		t.Errorf("Undocumented = %v, want none: ranges and default document every code", c.Undocumented)
+	}
+	if c.Verdict != VerdictNotConformant {
+		t.Errorf("Verdict = %s", c.Verdict)
 	}
 }
