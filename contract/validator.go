@@ -289,8 +289,12 @@ func buildRequest(method, target string, header http.Header, body []byte) (*http
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
-	if header != nil {
-		req.Header = header.Clone()
+	// Why canonicalise: a caller may hold raw keys (h["client_id"] = ..., which is how
+	// client_id goes on the wire in its documented spelling), and Header.Get, which the
+	// validator uses, only finds canonical keys, so the header would be reported missing.
+	for k, vs := range header {
+		ck := http.CanonicalHeaderKey(k)
+		req.Header[ck] = append(req.Header[ck], vs...)
 	}
 	return req, nil
 }

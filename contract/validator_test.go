@@ -258,3 +258,17 @@ func TestValidatorConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRawHeaderKeys: headers held under raw, non-canonical keys (as a client that sends
+// client_id in its documented spelling holds them) are found, not reported missing.
+func TestRawHeaderKeys(t *testing.T) {
+	_, v := sharedValidator(t)
+	h := http.Header{}
+	for k, vs := range goodHeaders() {
+		h[strings.ToLower(k)] = vs
+	}
+	vs, err := v.ValidateRequestParts("GET", "/checkout/v3/session/acme-order-0001", h, nil)
+	if err != nil || len(vs) != 0 {
+		t.Fatalf("raw lower-case header keys: %v, %v", vs, err)
+	}
+}
