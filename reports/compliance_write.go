@@ -179,16 +179,18 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 	if len(skipped) == 0 {
 		p("None.\n\n")
 	} else {
-		for i, sp := range skipped {
-			if i == MaxMarkdownRows {
-				p("- … and %d more in the JSON and HTML reports\n", len(skipped)-i)
-				break
+		// Grouped by reason: a label filter skips hundreds of specs for one reason.
+		listed := 0
+		for _, g := range groupSkipped(skipped) {
+			p("- **%s** (%d)\n", mdEscape(g.Reason), len(g.Specs))
+			for i, sp := range g.Specs {
+				if listed == MaxMarkdownRows {
+					p("  - … and %d more in the JSON and HTML reports\n", len(g.Specs)-i)
+					break
+				}
+				p("  - %s\n", mdEscape(sp.Name))
+				listed++
 			}
-			reason := sp.Reason
-			if reason == "" {
-				reason = sp.State
-			}
-			p("- %s — %s\n", mdEscape(sp.Name), mdEscape(reason))
 		}
 		p("\n")
 	}
@@ -261,6 +263,33 @@ func groupViolations(vs []Violation) []violationGroup {
 		if v.Spec != "" && !slices.Contains(g.Specs, v.Spec) {
 			g.Specs = append(g.Specs, v.Spec)
 		}
+	}
+	return out
+}
+
+// skipGroup is the skipped or pending specs that share a reason.
+type skipGroup struct {
+	Reason string
+	Specs  []Spec
+}
+
+// groupSkipped groups specs by reason (their state when they give none), in order of first
+// appearance.
+func groupSkipped(specs []Spec) []skipGroup {
+	index := map[string]int{}
+	var out []skipGroup
+	for _, sp := range specs {
+		reason := sp.Reason
+		if reason == "" {
+			reason = sp.State
+		}
+		i, ok := index[reason]
+		if !ok {
+			i = len(out)
+			index[reason] = i
+			out = append(out, skipGroup{Reason: reason})
+		}
+		out[i].Specs = append(out[i].Specs, sp)
 	}
 	return out
 }

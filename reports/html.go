@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 )
 
 //go:embed templates/*.tmpl
@@ -23,6 +24,8 @@ var funcs = template.FuncMap{
 	"fmtBytes":    fmtBytes,
 	"specLoc":     specLoc,
 	"plural":      plural,
+	"lineCount":   func(s string) int { return strings.Count(strings.TrimRight(s, "\n"), "\n") + 1 },
+	"headLines":   headLines,
 	"inc":         func(i int) int { return i + 1 },
 	"add":         func(a, b float64) float64 { return a + b },
 	"sub":         func(a, b float64) float64 { return a - b },
@@ -43,6 +46,15 @@ func renderHTML(w io.Writer, name string, data any) error {
 	return nil
 }
 
+// headLines returns the first n lines of s, with "…" when there are more.
+func headLines(s string, n int) string {
+	lines := strings.SplitAfter(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= n {
+		return strings.Join(lines, "")
+	}
+	return strings.Join(lines[:n], "") + "…"
+}
+
 type coverageRow struct {
 	Name     string
 	N, Total int
@@ -54,6 +66,7 @@ type complianceView struct {
 	M                       matrix
 	Groups                  []violationGroup
 	Failed, Skipped, Passed []Spec
+	SkipGroups              []skipGroup
 	Cov                     []coverageRow
 }
 
@@ -74,6 +87,7 @@ func WriteComplianceHTML(w io.Writer, c *Compliance) error {
 			v.Passed = append(v.Passed, s)
 		}
 	}
+	v.SkipGroups = groupSkipped(v.Skipped)
 	cv := c.Coverage
 	v.Cov = []coverageRow{
 		{"Operations", cv.OperationsExercised, cv.OperationsTotal, pct(cv.OperationsExercised, cv.OperationsTotal)},

@@ -58,7 +58,7 @@ func (c matrixCell) Short() string {
 	case cellUnexercised:
 		return "not run"
 	case cellUndocumented:
-		return "undocumented"
+		return "undoc."
 	default:
 		return ""
 	}
