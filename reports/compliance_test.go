@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +470,56 @@ func TestStatusRangesAndDefault(t *testing.T) {
 	}
 	if c.Verdict != VerdictNotConformant {
 		t.Errorf("Verdict = %s", c.Verdict)
+	}
+}
+
+func TestSkippedGroupedByReason(t *testing.T) {
+	c := finalized(func(c *Compliance) {
+		c.AddExchange("POST /checkout/v3/session", 201)
+		for i := range 30 {
+			c.Specs = append(c.Specs, Spec{Name: "filtered " + strconv.Itoa(i), State: SpecSkipped, Reason: "not selected by the label filter"})
+		}
+		c.Specs = append(c.Specs, Spec{Name: "live only", State: SpecSkipped, Reason: "needs the mock"},
+			Spec{Name: "later", State: SpecPending})
+	})
+	groups := groupSkipped(c.Specs)
+	var got []string
+	for _, g := range groups {
+		got = append(got, g.Reason+"="+strconv.Itoa(len(g.Specs)))
+	}
+	if strings.Join(got, ",") != "not selected by the label filter=30,needs the mock=1,pending=1" {
+		t.Errorf("groups = %v", got)
+	}
+	var h, m bytes.Buffer
+	if err := WriteComplianceHTML(&h, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteComplianceMarkdown(&m, c); err != nil {
+		t.Fatal(err)
+	}
+	// The big group is collapsed, the small ones open; the reason appears once per group.
+	if !strings.Contains(h.String(), "<details><summary><em>not selected by the label filter</em> (30)</summary>") ||
+		!strings.Contains(h.String(), "<details open><summary><em>needs the mock</em> (1)</summary>") {
+		t.Error("HTML skip groups are not as expected")
+	}
+	if strings.Count(m.String(), "not selected by the label filter") != 1 || !strings.Contains(m.String(), "- **not selected by the label filter** (30)") {
+		t.Error("Markdown does not list the reason once with its count")
+	}
+}
+
+func TestHeadLines(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"a\nb\nc\n", 3, "a\nb\nc"},
+		{"a\nb\nc\nd", 2, "a\nb\n…"},
+		{"one", 8, "one"},
+	}
+	for _, tt := range tests {
+		if got := headLines(tt.in, tt.n); got != tt.want {
+			t.Errorf("headLines(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
 	}
 }
