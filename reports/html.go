@@ -24,6 +24,7 @@ var funcs = template.FuncMap{
 	"fmtBytes":    fmtBytes,
 	"specLoc":     specLoc,
 	"plural":      plural,
+	"slipped":     slipped,
 	"lineCount":   func(s string) int { return strings.Count(strings.TrimRight(s, "\n"), "\n") + 1 },
 	"headLines":   headLines,
 	"inc":         func(i int) int { return i + 1 },

@@ -361,3 +361,32 @@ func TestAxesSurviveCorruptValues(t *testing.T) {
 		}
 	}
 }
+
+func TestSlippedScheduleIsFlagged(t *testing.T) {
+	l := sampleLoad()
+	l.Operations[0].AchievedRate = 41.3 // asked 50/s
+	var txt, md, h bytes.Buffer
+	if err := WriteLoadText(&txt, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLoadMarkdown(&md, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLoadHTML(&h, l); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), "*41.3/s") || !strings.Contains(txt.String(), "the schedule slipped") {
+		t.Errorf("text does not flag the slipped create rate:\n%s", txt.String())
+	}
+	if !strings.Contains(md.String(), `| \*41.3/s |`) || !strings.Contains(md.String(), `\* achieved rate below 99%`) {
+		t.Error("Markdown does not flag the slipped create rate")
+	}
+	if !strings.Contains(h.String(), `<td class="num fail" title="below 99% of the asked rate: the schedule slipped">41.3/s</td>`) {
+		t.Error("HTML does not flag the slipped create rate")
+	}
+	// Rates that kept up are not flagged.
+	if strings.Count(h.String(), "the schedule slipped\"") != 1 {
+		t.Error("HTML flags more than the one slipped operation")
+	}
+	checkHTML(t, h.Bytes())
+}

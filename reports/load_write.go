@@ -71,6 +71,32 @@ func codeCounts(m map[string]int) string {
 	return strings.Join(parts, " ")
 }
 
+// slipRatio is how far below the asked rate the achieved rate may fall before the report says
+// the schedule slipped (the generator could not keep up, or the target pushed back).
+const slipRatio = 0.99
+
+// Slipped reports whether op's achieved rate fell below slipRatio of its asked rate.
+func slipped(op LoadOp) bool { return op.AskedRate > 0 && op.AchievedRate < slipRatio*op.AskedRate }
+
+func anySlipped(ops []LoadOp) bool {
+	for _, op := range ops {
+		if slipped(op) {
+			return true
+		}
+	}
+	return false
+}
+
+// achieved renders the achieved rate, marked with "*" when the schedule slipped.
+func achieved(op LoadOp) string {
+	if slipped(op) {
+		return "*" + fmtRate(op.AchievedRate)
+	}
+	return fmtRate(op.AchievedRate)
+}
+
+const slipNote = "* achieved rate below 99% of the asked rate: the schedule slipped (generator saturated or target pushing back); latency still counts from the intended send time."
+
 func runHeadline(l *Load) string {
 	s := fmt.Sprintf("scenario %s · run %s · shard %s · target %s (%s)", l.Scenario, l.RunID, l.Shard, l.Target.URL, l.Target.Kind)
 	return s
@@ -137,10 +163,13 @@ func WriteLoadText(w io.Writer, l *Load) error {
 	for _, r := range rows {
 		lat := r.Latency
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name(r.Name), r.Requests, fmtRate(r.AskedRate),
-			fmtRate(r.AchievedRate), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS), fmtMS(lat.P95MS),
+			achieved(r), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS), fmtMS(lat.P95MS),
 			fmtMS(lat.P99MS), fmtMS(lat.P999MS), fmtMS(lat.MaxMS), lat.Source)
 	}
 	tw.Flush()
+	if anySlipped(rows) {
+		p("%s\n", slipNote)
+	}
 
 	var td []LoadOp
 	for _, r := range rows {
@@ -232,8 +261,11 @@ func WriteLoadMarkdown(w io.Writer, l *Load) error {
 	for _, r := range rows {
 		lat := r.Latency
 		p("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(r.Name), r.Requests,
-			fmtRate(r.AskedRate), fmtRate(r.AchievedRate), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS),
+			fmtRate(r.AskedRate), mdEscape(achieved(r)), fmtRatio(r.Success), fmtMS(lat.P50MS), fmtMS(lat.P90MS),
 			fmtMS(lat.P95MS), fmtMS(lat.P99MS), fmtMS(lat.P999MS), fmtMS(lat.MaxMS), mdEscape(lat.Source))
+	}
+	if anySlipped(rows) {
+		p("\n%s\n", mdEscape(slipNote))
 	}
 	p("\n_Latency is measured from the intended send time, so a slipping schedule shows up in it._\n\n")
 
