@@ -523,3 +523,16 @@ func TestHeadLines(t *testing.T) {
 		}
 	}
 }
+
+func TestAddExchangeUnknownOperation(t *testing.T) {
+	c := finalized(func(c *Compliance) {
+		c.AddExchange("DELETE /checkout/v3/session/{reference}", 405)
+	})
+	last := c.Operations[len(c.Operations)-1]
+	if last.Key != "DELETE /checkout/v3/session/{reference}" || last.Method != "DELETE" || last.Path != "/checkout/v3/session/{reference}" {
+		t.Errorf("appended operation = %+v", last)
+	}
+	if last.Conformant || len(c.Undocumented) != 1 || c.Verdict != VerdictNotConformant {
+		t.Errorf("an operation the contract lacks must not look conformant: %+v, verdict %s", last, c.Verdict)
+	}
+}

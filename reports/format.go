@@ -155,14 +155,6 @@ func mdCode(s string) string {
 	return fence + s + fence
 }
 
-// shortSHA returns the first 12 hex digits of a SHA-256.
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
 // specLoc renders a contract position as "line:col", or "" when unknown.
 func specLoc(line, col int) string {
 	switch {
