@@ -111,7 +111,7 @@ func WriteComplianceMarkdown(w io.Writer, c *Compliance) error {
 			p(" %s |\n", opResult(row.Op))
 		}
 		p("\n_ok (n): documented and conformant in n exchanges; FAIL: exchanged with violations; " +
-			"UNDOCUMENTED: a status the contract does not declare; empty: not documented._\n\n")
+			"not run: documented but not exercised; UNDOCUMENTED: a status the contract does not declare; empty: not documented._\n\n")
 	}
 
 	groups := groupViolations(c.Violations)

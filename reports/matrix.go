@@ -37,7 +37,7 @@ func (c matrixCell) Label() string {
 	case cellViolating:
 		return "FAIL (" + itoa(c.S.Exchanges) + ", " + plural(c.S.Violations, "violation") + ")"
 	case cellUnexercised:
-		return "not exercised"
+		return "not run"
 	case cellUndocumented:
 		if c.S.Violations > 0 {
 			return "UNDOCUMENTED (" + itoa(c.S.Exchanges) + ", " + plural(c.S.Violations, "violation") + ")"
