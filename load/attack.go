@@ -29,7 +29,7 @@ type attackSpec struct {
 	tr     vegeta.Targeter
 	pacer  *runPacer
 	after  func(r *vegeta.Result, op string, key string) // op-specific follow-up
-	closed func()                                       // called when the attack's results are drained
+	closed func()                                        // called when the attack's results are drained
 }
 
 // attack wires the scenario's attacks, runs them concurrently and waits for all of them.
