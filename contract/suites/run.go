@@ -58,18 +58,16 @@ func Run(ctx context.Context, cfg Config) (*reports.Compliance, error) {
 // run is Run with the GinkgoTestingT to report to: suite_test.go passes its *testing.T.
 func run(ctx context.Context, cfg Config, t ginkgo.GinkgoTestingT) (*reports.Compliance, error) {
 	runMu.Lock()
+	defer runMu.Unlock()
 	if ranRun {
-		runMu.Unlock()
 		return nil, ErrAlreadyRan
 	}
-	ranRun = true
-	runMu.Unlock()
-
 	s, err := setup(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, err // RunSpecs did not run, so a corrected Run may still follow
 	}
 	defer s.close()
+	ranRun = true
 	st = s
 
 	gomega.RegisterFailHandler(ginkgo.Fail)
