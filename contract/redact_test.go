@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,4 +82,42 @@ func TestRedactBody(t *testing.T) {
 	if RedactBody(nil) != nil {
 		t.Errorf("RedactBody(nil) != nil")
 	}
+}
+
+// FuzzRedactBody: RedactBody never panics on any bytes, and in any JSON body it leaves the
+// token value REDACTED and every other value as it was.
+func FuzzRedactBody(f *testing.F) {
+	f.Add("tok-1", "other", []byte(`{"callbackAuthorizationToken":"x"`))
+	f.Add(`we"ird\u0000`, `"callbackAuthorizationToken":"y"`, []byte(`[{"callbackAuthorizationToken":`))
+	f.Add("", "", []byte(`"callbackAuthorizationToken"  :  "`))
+	f.Fuzz(func(t *testing.T, tok, other string, raw []byte) {
+		_ = RedactBody(raw)
+		body, err := json.Marshal(map[string]any{
+			"merchantInfo": map[string]any{"callbackAuthorizationToken": tok, "returnUrl": other},
+			"other":        other,
+		})
+		if err != nil {
+			t.Skip()
+		}
+		var got struct {
+			MerchantInfo struct {
+				Token     string `json:"callbackAuthorizationToken"`
+				ReturnURL string `json:"returnUrl"`
+			}
+			Other string
+		}
+		out := RedactBody(body)
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("RedactBody(%s) = %s: not JSON any more: %v", body, out, err)
+		}
+		if got.MerchantInfo.Token != Redacted {
+			t.Fatalf("token survived: %s -> %s", body, out)
+		}
+		// json.Marshal turns invalid UTF-8 into U+FFFD; compare with what the input decodes to.
+		var want struct{ Other string }
+		_ = json.Unmarshal(body, &want)
+		if got.Other != want.Other || got.MerchantInfo.ReturnURL != want.Other {
+			t.Fatalf("other values changed: %s -> %s", body, out)
+		}
+	})
 }
