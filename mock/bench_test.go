@@ -1,0 +1,197 @@
+package mock
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/checkoutkit/checkoutkit/checkout"
+	"github.com/checkoutkit/checkoutkit/contract"
+)
+
+// The benchmarks compare the mock (with request validation on, as always) against a bare
+// net/http handler that returns the same JSON, both over real loopback HTTP with keep-alive and
+// RunParallel, so the ratio is throughput to throughput:
+//
+//	go test ./mock -run '^$' -bench . -benchmem
+//
+// The *Handler variants call ServeHTTP directly, without the network, to show the mock's own cost.
+
+func benchValidator(b *testing.B) *contract.Validator {
+	b.Helper()
+	c, err := contract.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := contract.NewValidator(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+func benchClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
+}
+
+func benchHeaders() http.Header {
+	h := fuzzHeaders()
+	h.Set(checkout.HeaderSystemName, "bench")
+	h.Set(checkout.HeaderSystemVersion, "1")
+	h.Set(checkout.HeaderPluginName, "bench")
+	h.Set(checkout.HeaderPluginVersion, "1")
+	return h
+}
+
+const benchRef = "bench-ref-000001"
+
+func benchBody(ref string) []byte {
+	return []byte(`{"type":"PAYMENT","reference":"` + ref + `","transaction":{"amount":{"value":49900,"currency":"NOK"},"paymentDescription":"One pair of socks"},` +
+		`"logistics":{"fixedOptions":[{"brand":"POSTEN","type":"PICKUP_POINT","id":"posten-pickup","priority":0,"isDefault":true,"amount":{"value":4900,"currency":"NOK"}}]},` +
+		`"merchantInfo":{"callbackUrl":"http://127.0.0.1:9/cb","returnUrl":"http://127.0.0.1:9/r","callbackAuthorizationToken":"tok"}}`)
+}
+
+// benchMock starts a mock with one initiated session (so GET returns the full body) and
+// returns it with the GET body it serves.
+func benchMock(b *testing.B) (*Server, []byte) {
+	b.Helper()
+	s := New(WithValidator(benchValidator(b)))
+	b.Cleanup(s.Close)
+	req := httptest.NewRequest(http.MethodPost, "/checkout/v3/session", bytes.NewReader(benchBody(benchRef)))
+	req.Header = benchHeaders()
+	if rec := serve(s, req); rec.Code != 200 {
+		b.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serve(s, httptest.NewRequest(http.MethodPost, "/_mock/sessions/"+benchRef+"/initiate", nil)); rec.Code != 200 {
+		b.Fatalf("initiate: %d %s", rec.Code, rec.Body)
+	}
+	req = httptest.NewRequest(http.MethodGet, "/checkout/v3/session/"+benchRef, nil)
+	req.Header = benchHeaders()
+	rec := serve(s, req)
+	if rec.Code != 200 {
+		b.Fatalf("get: %d %s", rec.Code, rec.Body)
+	}
+	return s, rec.Body.Bytes()
+}
+
+func runGets(b *testing.B, url string) {
+	b.Helper()
+	c := benchClient()
+	h := benchHeaders()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			req.Header = h.Clone()
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkMockGet(b *testing.B) {
+	s, _ := benchMock(b)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	runGets(b, srv.URL+"/checkout/v3/session/"+benchRef)
+}
+
+func BenchmarkBareHandlerGet(b *testing.B) {
+	_, body := benchMock(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	runGets(b, srv.URL+"/checkout/v3/session/"+benchRef)
+}
+
+func BenchmarkMockCreate(b *testing.B) {
+	s := New(WithValidator(benchValidator(b)))
+	b.Cleanup(s.Close)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c := benchClient()
+	h := benchHeaders()
+	var seq atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := benchBody(fmt.Sprintf("bench-create-%012d", seq.Add(1)))
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/checkout/v3/session", bytes.NewReader(body))
+			req.Header = h.Clone()
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkMockGetHandler(b *testing.B) {
+	s, _ := benchMock(b)
+	h := benchHeaders()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, "/checkout/v3/session/"+benchRef, nil)
+			req.Header = h.Clone()
+			if rec := serve(s, req); rec.Code != 200 {
+				b.Errorf("status %d", rec.Code)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkValidateResponse(b *testing.B) {
+	s, body := benchMock(b)
+	h := http.Header{"Content-Type": {"application/json"}}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			vs, err := s.v.ValidateResponseParts(http.MethodGet, "/checkout/v3/session/"+benchRef, 200, h, body)
+			if err != nil || len(vs) > 0 {
+				b.Errorf("%v %v", err, vs)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkValidateRequestGet(b *testing.B) {
+	s, _ := benchMock(b)
+	h := benchHeaders()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			vs, err := s.v.ValidateRequestParts(http.MethodGet, "/checkout/v3/session/"+benchRef, h, nil)
+			if err != nil || len(vs) > 0 {
+				b.Errorf("%v %v", err, vs)
+				return
+			}
+		}
+	})
+}

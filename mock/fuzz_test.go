@@ -1,0 +1,174 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/checkoutkit/checkoutkit/checkout"
+	"github.com/checkoutkit/checkoutkit/contract"
+)
+
+var (
+	fuzzOnce sync.Once
+	fuzzSrv  *Server
+)
+
+// fuzzServer is one mock shared by every fuzz input (building the validator per input would
+// make fuzzing crawl). References are varied by the inputs themselves.
+func fuzzServer(t testing.TB) *Server {
+	fuzzOnce.Do(func() {
+		c, err := contract.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := contract.NewValidator(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzSrv = New(WithValidator(v), WithCallbackBackoff(0, 0))
+	})
+	return fuzzSrv
+}
+
+func fuzzHeaders() http.Header {
+	h := http.Header{}
+	m := DefaultMerchant
+	h.Set(checkout.HeaderClientID, m.ClientID)
+	h.Set(checkout.HeaderClientSecret, m.ClientSecret)
+	h.Set(checkout.HeaderSubscriptionKey, m.SubscriptionKey)
+	h.Set(checkout.HeaderMSN, m.MSN)
+	h.Set("Content-Type", "application/json")
+	return h
+}
+
+// checkAnswer asserts the invariants: no 5xx, no panic caught, a JSON problem body with an
+// errorCode and an errors object on every 4xx, and a response that conforms to the contract.
+func checkAnswer(t *testing.T, s *Server, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s answered %d: %s", req.Method, req.URL, rec.Code, rec.Body.Bytes())
+	}
+	if n := s.Panics(); n != 0 {
+		t.Fatalf("the recover middleware caught %d panics", n)
+	}
+	if rec.Code >= 400 {
+		var p struct {
+			ErrorCode string          `json:"errorCode"`
+			Errors    json.RawMessage `json:"errors"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.ErrorCode == "" || !bytes.HasPrefix(p.Errors, []byte("{")) {
+			t.Fatalf("%d without a problem body: %s", rec.Code, rec.Body.Bytes())
+		}
+	}
+	if _, known := s.v.Contract().FindOperation(req.Method, req.URL.Path); known {
+		vs, err := s.v.ValidateResponseParts(req.Method, req.URL.RequestURI(), rec.Code, rec.Header(), rec.Body.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			t.Errorf("response violation: %s\nbody: %s", v, rec.Body.Bytes())
+		}
+	}
+}
+
+func serve(s *Server, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec
+}
+
+var createSeeds = []string{
+	`{"type":"PAYMENT","reference":"fuzz-seed-0001","transaction":{"amount":{"value":1000,"currency":"NOK"},"paymentDescription":"Socks"},"merchantInfo":{"callbackUrl":"http://127.0.0.1:9/cb","returnUrl":"http://127.0.0.1:9/r","callbackAuthorizationToken":"t"}}`,
+	`{"type":"SUBSCRIPTION","reference":"fuzz-seed-0002","subscription":{"productName":"p","amount":{"value":1,"currency":"DKK"},"interval":{"unit":"DAY","count":1},"merchantAgreementUrl":"http://127.0.0.1/a"},"merchantInfo":{"callbackUrl":"http://127.0.0.1:9/cb","returnUrl":"http://x/r","callbackAuthorizationToken":"t"}}`,
+	`{"type":"PAYMENT","transaction":{"reference":"fuzz-seed-0003","amount":{"value":1e30,"currency":"NOK"},"paymentDescription":"Socks"}}`,
+	`{"type":"PAYMENT","logistics":{"fixedOptions":[{"brand":"OTHER","id":"x","priority":-1,"isDefault":true}]}}`,
+	`[]`, `null`, `{`, `"x"`, `{"type":null}`, "{\"type\":\"PAYMENT\",\"reference\":\"\xff\xfe\"}",
+}
+
+func FuzzCreateBody(f *testing.F) {
+	for _, s := range createSeeds {
+		f.Add([]byte(s), "application/json")
+	}
+	f.Add([]byte(`{}`), "text/plain")
+	f.Add([]byte(`{}`), "application/vnd.x+json; charset=utf-8")
+	f.Add([]byte(`{}`), "")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		s := fuzzServer(t)
+		req := httptest.NewRequest(http.MethodPost, "/checkout/v3/session", bytes.NewReader(body))
+		req.Header = fuzzHeaders()
+		req.Header.Set("Content-Type", contentType)
+		checkAnswer(t, s, req, serve(s, req))
+	})
+}
+
+func FuzzPatchBody(f *testing.F) {
+	f.Add([]byte(`{"transaction":{"amount":{"value":1,"currency":"NOK"},"paymentDescription":"abc"}}`), "fuzz-patch-0001")
+	f.Add([]byte(`{"transaction":{"amount":{"value":1,"currency":"NOK"},"paymentDescription":"abc"},"logisticOptions":[{"brand":"POSTI","id":"a","priority":0,"isDefault":true,"amount":{"value":1,"currency":"EUR"}}]}`), "fuzz-patch-0002")
+	f.Add([]byte(`{"transaction":{"reference":"other-ref-x","amount":{"value":1,"currency":"NOK"},"paymentDescription":"abc"}}`), "fuzz-patch-0003")
+	f.Add([]byte(`{"transaction":null}`), "x")
+	f.Add([]byte(`[`), "%zz")
+	f.Fuzz(func(t *testing.T, body []byte, ref string) {
+		s := fuzzServer(t)
+		// Make sure a session exists, so PATCH reaches the logic and not only the 404.
+		create := httptest.NewRequest(http.MethodPost, "/checkout/v3/session", strings.NewReader(createSeeds[0]))
+		create.Header = fuzzHeaders()
+		serve(s, create)
+		target := "/checkout/v3/session/" + ref
+		if strings.ContainsAny(ref, "/?#% \x00\r\n\t") || ref == "" || !isPrintableASCII(ref) {
+			target = "/checkout/v3/session/fuzz-seed-0001"
+		}
+		req := httptest.NewRequest(http.MethodPatch, target, bytes.NewReader(body))
+		req.Header = fuzzHeaders()
+		checkAnswer(t, s, req, serve(s, req))
+	})
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func FuzzHeaders(f *testing.F) {
+	f.Add("Acme", "1.0", "plugin", "2.0", "key-1", "123456")
+	f.Add(strings.Repeat("n", 31), "", "", "", "", "")
+	f.Add("", "", "", "", strings.Repeat("k", 200), "999999")
+	f.Add("ø", "\t", "x y", "🙂", "", "123456")
+	f.Fuzz(func(t *testing.T, name, version, plugin, pluginVersion, idemKey, msn string) {
+		s := fuzzServer(t)
+		for _, v := range []string{name, version, plugin, pluginVersion, idemKey, msn} {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return // not representable as a header value on the wire
+			}
+		}
+		for _, method := range []string{http.MethodPost, http.MethodGet} {
+			var req *http.Request
+			if method == http.MethodPost {
+				req = httptest.NewRequest(method, "/checkout/v3/session", strings.NewReader(createSeeds[0]))
+			} else {
+				req = httptest.NewRequest(method, "/checkout/v3/session/fuzz-seed-0001", nil)
+			}
+			req.Header = fuzzHeaders()
+			set := func(k, v string) {
+				if v != "" {
+					req.Header.Set(k, v)
+				}
+			}
+			set(checkout.HeaderSystemName, name)
+			set(checkout.HeaderSystemVersion, version)
+			set(checkout.HeaderPluginName, plugin)
+			set(checkout.HeaderPluginVersion, pluginVersion)
+			set(checkout.HeaderIdempotencyKey, idemKey)
+			set(checkout.HeaderMSN, msn)
+			checkAnswer(t, s, req, serve(s, req))
+		}
+	})
+}
