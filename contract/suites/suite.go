@@ -1,13 +1,16 @@
 package suites
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best dot-imported
 	. "github.com/onsi/gomega"    //nolint:revive // as does Gomega's
 
+	"github.com/checkoutkit/checkoutkit/checkout"
 	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/contract/negative"
 	"github.com/checkoutkit/checkoutkit/fixtures"
@@ -126,6 +129,11 @@ func generatedCases(e *Env, full, subscription, update []byte) []negative.Case {
 			bases = [][]byte{full, subscription}
 		case op.Method == "PATCH":
 			bases = [][]byte{update}
+			// The full payment's transaction and shipping options, as an update, reach the
+			// order-summary and carrier constraints the small update fixture does not.
+			if b := updateFromCreate(e, full); b != nil {
+				bases = append(bases, b)
+			}
 		}
 		for _, base := range bases {
 			cases, err := st.doc.Generate(op, base)
@@ -157,4 +165,37 @@ func expectConforming(vs []contract.Violation, what string) {
 	if len(vs) > 0 {
 		Fail(what + " does not conform to the contract:\n" + listViolations(vs))
 	}
+}
+
+// updateFromCreate derives an update body from a create body: its transaction (without the
+// deprecated reference) and its fixed logistics options. It returns nil unless the result is a
+// valid update per the contract, so a base never makes cases invalid for the wrong reason.
+func updateFromCreate(e *Env, create []byte) []byte {
+	tx, ok := negative.GetValue(create, "/transaction")
+	if !ok {
+		return nil
+	}
+	txm, _ := tx.(map[string]any)
+	if txm == nil {
+		return nil
+	}
+	delete(txm, "reference")
+	body := map[string]any{"transaction": txm}
+	if opts, ok := negative.GetValue(create, "/logistics/fixedOptions"); ok {
+		body["logisticOptions"] = opts
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil
+	}
+	h := http.Header{}
+	for k, v := range e.Client.Headers() {
+		h[k] = v
+	}
+	h.Set("Content-Type", "application/json")
+	vs, err := e.Validator.ValidateRequestParts(http.MethodPatch, checkout.BasePath+"/session/"+e.RunPrefix+"-base", h, b)
+	if err != nil || len(vs) > 0 {
+		return nil
+	}
+	return b
 }
