@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/checkoutkit/checkoutkit/checkout"
+	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/mock"
 )
 
@@ -335,5 +336,26 @@ var _ = Describe("Endpoints outside the API", func() {
 		r := e.control(ref, "explode", nil)
 		Expect(r.status).To(Equal(http.StatusNotFound))
 		r.problem()
+	})
+})
+
+var _ = Describe("Conformance through the shared contract.Recorder", func() {
+	It("records a whole session lifecycle with no request or response violations", func() {
+		e := newEnv()
+		rec := contract.NewRecorder(validator, http.DefaultTransport)
+		e.client = &http.Client{Transport: rec}
+		rcv := newReceiver(0)
+		ref := newRef()
+		Expect(e.create(paymentBody(ref, rcv.srv.URL)).status).To(Equal(http.StatusOK))
+		Expect(e.get(ref).status).To(Equal(http.StatusOK))
+		Expect(e.patch(ref, updateBody).status).To(Equal(http.StatusOK))
+		Expect(e.control(ref, mock.ActionInitiate, nil).status).To(Equal(http.StatusOK))
+		Expect(e.control(ref, mock.ActionApprove, nil).status).To(Equal(http.StatusOK))
+		Expect(e.get(ref).status).To(Equal(http.StatusOK))
+		Expect(e.expire(ref).status).To(Equal(http.StatusConflict))
+		Expect(e.get(newRef()).status).To(Equal(http.StatusNotFound))
+		Expect(rec).To(contract.HaveNoResponseViolations())
+		Expect(rec.RequestViolations()).To(BeEmpty())
+		Expect(rec.Stats().Validated).To(Equal(6), "the two control calls are out of scope")
 	})
 })
