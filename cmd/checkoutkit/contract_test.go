@@ -189,6 +189,45 @@ func TestContractExitCodes(t *testing.T) {
 	}
 }
 
+// TestContractLiveTargetSkipsMockOnly runs against a URL target that is not declared a mock:
+// the specs that need the control API must be skipped, and reported as skipped with the reason.
+func TestContractLiveTargetSkipsMockOnly(t *testing.T) {
+	srv := httptest.NewServer(mock.New())
+	t.Cleanup(srv.Close)
+	creds := []string{envClientID + "=" + mock.DefaultMerchant.ClientID, envClientSecret + "=" + mock.DefaultMerchant.ClientSecret,
+		envSubscriptionKey + "=" + mock.DefaultMerchant.SubscriptionKey, envMSN + "=" + mock.DefaultMerchant.MSN}
+	out := t.TempDir()
+	res := runContractChild(t, creds, "contract", "--target", srv.URL, "--label-filter", "smoke || mock-only", "--out", out)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", res.code, contractTail(res.stdout), contractTail(res.stderr))
+	}
+	c := readContractCompliance(t, out)
+	skipped, passed := 0, 0
+	for _, s := range c.Specs {
+		mockOnly := false
+		for _, l := range s.Labels {
+			mockOnly = mockOnly || l == suites.LabelMockOnly
+		}
+		switch {
+		case mockOnly && s.State != reports.SpecSkipped:
+			t.Errorf("mock-only spec %q is %s on a live target", s.Name, s.State)
+		case mockOnly:
+			skipped++
+			if !strings.Contains(s.Reason, "live") {
+				t.Errorf("mock-only spec %q skipped without the reason: %q", s.Name, s.Reason)
+			}
+		case s.State == reports.SpecPassed:
+			passed++
+		}
+	}
+	if skipped == 0 || passed == 0 {
+		t.Errorf("%d mock-only specs skipped and %d others passed; want both", skipped, passed)
+	}
+	if c.Target.Kind != reports.TargetURL {
+		t.Errorf("target kind %q", c.Target.Kind)
+	}
+}
+
 func contractTail(s string) string {
 	if len(s) > 3000 {
 		return "..." + s[len(s)-3000:]
