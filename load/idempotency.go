@@ -30,16 +30,51 @@ type idemRecord struct {
 type idemTracker struct {
 	count atomic.Uint64 // replays decided so far (drives the racing/delayed split)
 
-	mu                 sync.Mutex
-	recs               map[string]*idemRecord
-	replays, racing    int
-	delayed            int
-	mismatches, dupes  int
-	inconclusive       int
-	firstMismatchNotes []string
+	mu                sync.Mutex
+	recs              map[string]*idemRecord
+	replays, racing   int
+	delayed           int
+	mismatches, dupes int
+	inconclusive      int
+	inFlight          int // racing replays answered 409 while the original was in flight
+
+	// resend sends one more (unmeasured) replay of ref and returns its outcome; verifications
+	// run on their own goroutines, off the results loops.
+	resend  func(ref string) outcome
+	verifyQ chan verifyJob
+	wg      sync.WaitGroup
 }
 
-func newIdemTracker() *idemTracker { return &idemTracker{recs: map[string]*idemRecord{}} }
+type verifyJob struct {
+	ref  string
+	orig outcome
+}
+
+// newIdemTracker starts workers that verify replays rejected in flight (a 409 for a key whose
+// first request is still running is a fair answer; the check is then the replay sent once the
+// original has completed).
+func newIdemTracker(resend func(ref string) outcome) *idemTracker {
+	t := &idemTracker{recs: map[string]*idemRecord{}, resend: resend, verifyQ: make(chan verifyJob, 4096)}
+	for i := 0; i < 4; i++ {
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			for j := range t.verifyQ {
+				p := t.resend(j.ref)
+				t.mu.Lock()
+				t.compare(j.orig, p)
+				t.mu.Unlock()
+			}
+		}()
+	}
+	return t
+}
+
+// close waits for pending verifications.
+func (t *idemTracker) close() {
+	close(t.verifyQ)
+	t.wg.Wait()
+}
 
 // expect registers that ref's create will be replayed.
 func (t *idemTracker) expect(ref string, racing bool) {
@@ -140,7 +175,24 @@ func (t *idemTracker) settle(ref string, rec *idemRecord) {
 		t.inconclusive++
 		return
 	}
-	o, p := rec.orig, rec.replay
+	if rec.racing && rec.replay.status == 409 && rec.orig.status != 409 {
+		t.inFlight++
+		select {
+		case t.verifyQ <- verifyJob{ref: ref, orig: rec.orig}:
+		default:
+			t.inconclusive++
+		}
+		return
+	}
+	t.compare(rec.orig, rec.replay)
+}
+
+// compare counts a mismatch when the replay's outcome differs from the original's.
+func (t *idemTracker) compare(o, p outcome) {
+	if o.failed || p.failed {
+		t.inconclusive++
+		return
+	}
 	ok2xx := func(s uint16) bool { return s >= 200 && s < 300 }
 	switch {
 	case o.status != p.status:
@@ -156,4 +208,16 @@ func (t *idemTracker) report() reports.Idempotency {
 	defer t.mu.Unlock()
 	return reports.Idempotency{Replays: t.replays, Racing: t.racing, Delayed: t.delayed,
 		Mismatches: t.mismatches, DuplicateSessions: t.dupes}
+}
+
+func (t *idemTracker) inFlightCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.inFlight
+}
+
+func (t *idemTracker) inconclusiveCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.inconclusive
 }

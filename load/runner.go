@@ -191,7 +191,7 @@ func (r *Runner) Run(ctx context.Context) (*reports.Load, error) {
 	}
 	defer closeAll(files)
 
-	st.idem = newIdemTracker()
+	st.idem = newIdemTracker(st.resend)
 	if r.o.validator != nil {
 		st.validator = newSampler(r.o.validator, r.o.sample)
 	}
@@ -219,6 +219,7 @@ func (r *Runner) Run(ctx context.Context) (*reports.Load, error) {
 	if st.validator != nil {
 		st.validator.close()
 	}
+	st.idem.close()
 
 	partial := rc.Err() != nil
 	leftOpen := st.cleanupSessions()
@@ -318,6 +319,31 @@ func (t *runTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Header.Set(echoKeyHeader, key)
 	}
 	return resp, nil
+}
+
+// resend replays ref's create once more, unmeasured, for the idempotency check.
+func (st *run) resend(ref string) outcome {
+	if st.ctx.Err() != nil {
+		return outcome{done: true, failed: true} // the run was stopped: do not linger
+	}
+	var t vegeta.Target
+	st.createTarget(&t, ref)
+	ctx, cancel := context.WithTimeout(context.Background(), st.o.timeout)
+	defer cancel()
+	req, err := t.Request()
+	if err != nil {
+		return outcome{done: true, failed: true}
+	}
+	resp, err := st.client.Transport.(*runTransport).next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		return outcome{done: true, failed: true}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return outcome{done: true, failed: true}
+	}
+	return outcomeOf(&vegeta.Result{Code: uint16(resp.StatusCode), Body: body})
 }
 
 // reference returns the next reference of this shard: ck-<run>-<shard>-<n>, unique across
@@ -537,6 +563,8 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	l.Config["observed.scheduleSlipped"] = strconv.FormatInt(st.slipped.Load(), 10)
 	l.Config["observed.throttlePause"] = st.throttle.paused().String()
 	l.Config["observed.leftOpenBeforeCleanup"] = strconv.Itoa(leftOpen)
+	l.Config["observed.replaysRejectedInFlight"] = strconv.Itoa(st.idem.inFlightCount())
+	l.Config["observed.replaysInconclusive"] = strconv.Itoa(st.idem.inconclusiveCount())
 	if st.validator != nil {
 		l.Config["observed.validationDropped"] = strconv.FormatInt(st.validator.dropped.Load(), 10)
 	}
