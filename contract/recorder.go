@@ -126,7 +126,8 @@ type Recorder struct {
 	observer func(Exchange)
 
 	mu        sync.Mutex
-	exchanges []Exchange
+	exchanges []Exchange // a ring once maxEx is reached; the oldest is at start
+	start     int
 	stats     RecorderStats
 }
 
@@ -332,11 +333,14 @@ func (r *Recorder) record(ex Exchange) {
 	if ex.Err != "" {
 		r.stats.TransportErrors++
 	}
-	r.exchanges = append(r.exchanges, ex)
-	if r.maxEx > 0 && len(r.exchanges) > r.maxEx {
-		drop := len(r.exchanges) - r.maxEx
-		r.stats.Dropped += drop
-		r.exchanges = append(r.exchanges[:0:0], r.exchanges[drop:]...)
+	// A ring once full: the oldest exchange is overwritten in place, so a long run costs O(1)
+	// per exchange instead of a copy of everything retained.
+	if r.maxEx <= 0 || len(r.exchanges) < r.maxEx {
+		r.exchanges = append(r.exchanges, ex)
+	} else {
+		r.exchanges[r.start] = ex
+		r.start = (r.start + 1) % len(r.exchanges)
+		r.stats.Dropped++
 	}
 	r.mu.Unlock()
 	if r.observer != nil {
@@ -348,7 +352,14 @@ func (r *Recorder) record(ex Exchange) {
 func (r *Recorder) Exchanges() []Exchange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Exchange(nil), r.exchanges...)
+	return r.ordered()
+}
+
+// ordered copies the ring oldest first; r.mu must be held.
+func (r *Recorder) ordered() []Exchange {
+	out := make([]Exchange, 0, len(r.exchanges))
+	out = append(out, r.exchanges[r.start:]...)
+	return append(out, r.exchanges[:r.start]...)
 }
 
 // Violations returns every request and response violation of the retained exchanges, in the
@@ -357,7 +368,8 @@ func (r *Recorder) Violations() []Violation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Violation
-	for _, e := range r.exchanges {
+	for i := range r.exchanges {
+		e := &r.exchanges[(r.start+i)%len(r.exchanges)]
 		out = append(out, e.RequestViolations...)
 		out = append(out, e.ResponseViolations...)
 	}
@@ -369,7 +381,8 @@ func (r *Recorder) RequestViolations() []Violation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Violation
-	for _, e := range r.exchanges {
+	for i := range r.exchanges {
+		e := &r.exchanges[(r.start+i)%len(r.exchanges)]
 		out = append(out, e.RequestViolations...)
 	}
 	return out
@@ -380,7 +393,8 @@ func (r *Recorder) ResponseViolations() []Violation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Violation
-	for _, e := range r.exchanges {
+	for i := range r.exchanges {
+		e := &r.exchanges[(r.start+i)%len(r.exchanges)]
 		out = append(out, e.ResponseViolations...)
 	}
 	return out
@@ -397,6 +411,6 @@ func (r *Recorder) Stats() RecorderStats {
 func (r *Recorder) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.exchanges = nil
+	r.exchanges, r.start = nil, 0
 	r.stats = RecorderStats{}
 }

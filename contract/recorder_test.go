@@ -250,9 +250,38 @@ var _ = Describe("Recorder", func() {
 		small := contract.NewRecorder(v, srv.Client().Transport, contract.WithMaxExchanges(3))
 		c := &http.Client{Transport: small}
 		for i := 0; i < 5; i++ {
+			send(c, newRequest("GET", fmt.Sprintf("%s/checkout/v3/session/acme-order-0001?i=%d", srv.URL, i), ""))
+		}
+		exs := small.Exchanges()
+		Expect(exs).To(HaveLen(3))
+		for i, e := range exs { // the newest three, oldest first
+			Expect(e.URL).To(HaveSuffix(fmt.Sprintf("?i=%d", i+2)))
+		}
+		send(c, newRequest("GET", srv.URL+"/checkout/v3/session/broken-0001", ""))
+		Expect(small.Exchanges()[2].URL).To(HaveSuffix("/broken-0001"))
+		Expect(small.ResponseViolations()).NotTo(BeEmpty())
+		Expect(small.Stats()).To(HaveField("Dropped", 3))
+		small.Reset()
+		Expect(small.Exchanges()).To(BeEmpty())
+		Expect(small.Stats()).To(Equal(contract.RecorderStats{}))
+	})
+
+	It("keeps everything with WithMaxExchanges(0)", func() {
+		all := contract.NewRecorder(v, srv.Client().Transport, contract.WithMaxExchanges(0))
+		c := &http.Client{Transport: all}
+		for i := 0; i < 5; i++ {
 			send(c, newRequest("GET", srv.URL+"/checkout/v3/session/acme-order-0001", ""))
 		}
-		Expect(small.Exchanges()).To(HaveLen(3))
+		Expect(all.Exchanges()).To(HaveLen(5))
+		Expect(all.Stats()).To(HaveField("Dropped", 0))
+	})
+
+	It("counts what it drops", func() {
+		small := contract.NewRecorder(v, srv.Client().Transport, contract.WithMaxExchanges(3))
+		c := &http.Client{Transport: small}
+		for i := 0; i < 5; i++ {
+			send(c, newRequest("GET", srv.URL+"/checkout/v3/session/acme-order-0001", ""))
+		}
 		Expect(small.Stats()).To(HaveField("Exchanges", 5))
 		Expect(small.Stats()).To(HaveField("Dropped", 2))
 		small.Reset()
