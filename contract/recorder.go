@@ -64,6 +64,27 @@ func (e Exchange) MarshalJSON() ([]byte, error) {
 	}{plain(e), string(e.RequestBody), string(e.ResponseBody)})
 }
 
+// UnmarshalJSON reads what MarshalJSON writes, so saved exchanges can be loaded again.
+func (e *Exchange) UnmarshalJSON(b []byte) error {
+	type plain Exchange
+	var in struct {
+		plain
+		RequestBody  string `json:"requestBody"`
+		ResponseBody string `json:"responseBody"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*e = Exchange(in.plain)
+	if in.RequestBody != "" {
+		e.RequestBody = []byte(in.RequestBody)
+	}
+	if in.ResponseBody != "" {
+		e.ResponseBody = []byte(in.ResponseBody)
+	}
+	return nil
+}
+
 // Conformant reports whether the exchange completed with no violations and no check errors.
 func (e Exchange) Conformant() bool {
 	return e.Err == "" && e.CheckErr == "" && len(e.RequestViolations) == 0 && len(e.ResponseViolations) == 0

@@ -347,6 +347,13 @@ var _ = Describe("Recorder", func() {
 		for _, s := range []string{secretClient, secretSubKey, secretToken, secretBearer, "bearer-do-not-leak"} {
 			Expect(dump).NotTo(ContainSubstring(s))
 		}
+
+		var back []contract.Exchange
+		Expect(json.Unmarshal(raw, &back)).To(Succeed())
+		Expect(back).To(HaveLen(2))
+		Expect(back[0].RequestBody).To(Equal(exs[0].RequestBody))
+		Expect(back[1].ResponseViolations).To(Equal(exs[1].ResponseViolations))
+		Expect(back[0].Time.Equal(exs[0].Time)).To(BeTrue())
 	})
 })
 
