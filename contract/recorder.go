@@ -93,12 +93,17 @@ func (e Exchange) Conformant() bool {
 // RecorderStats counts everything a Recorder has seen since it was made or Reset, including
 // exchanges it no longer retains.
 type RecorderStats struct {
-	Exchanges          int `json:"exchanges"`
-	Validated          int `json:"validated"`
+	// Exchanges counts every request the Recorder carried.
+	Exchanges int `json:"exchanges"`
+	// Validated counts the in-scope ones (validated against the contract).
+	Validated int `json:"validated"`
+	// RequestViolations and ResponseViolations count the violations found.
 	RequestViolations  int `json:"requestViolations"`
 	ResponseViolations int `json:"responseViolations"`
-	TransportErrors    int `json:"transportErrors"`
-	Dropped            int `json:"dropped"`
+	// TransportErrors counts requests that failed or whose answer could not be read.
+	TransportErrors int `json:"transportErrors"`
+	// Dropped counts exchanges no longer retained (see WithMaxExchanges).
+	Dropped int `json:"dropped"`
 }
 
 // RecorderOption configures a Recorder.
