@@ -43,6 +43,8 @@ type idemTracker struct {
 	resend  func(ref string) outcome
 	verifyQ chan verifyJob
 	wg      sync.WaitGroup
+	// replayCreated is told about a session a racing replay created (its original lost the race).
+	replayCreated func(ref string)
 }
 
 type verifyJob struct {
@@ -175,10 +177,19 @@ func (t *idemTracker) settle(ref string, rec *idemRecord) {
 		t.inconclusive++
 		return
 	}
-	if rec.racing && rec.replay.status == 409 && rec.orig.status != 409 {
+	if rec.racing && (rec.replay.status == 409) != (rec.orig.status == 409) {
+		// One of the two reached the server first; the other was told the key is in flight.
+		// The first one's outcome is the one every later replay must get.
 		t.inFlight++
+		winner := rec.orig
+		if rec.orig.status == 409 {
+			winner = rec.replay
+			if winner.status >= 200 && winner.status < 300 && t.replayCreated != nil {
+				t.replayCreated(ref) // the session exists although the original was refused
+			}
+		}
 		select {
-		case t.verifyQ <- verifyJob{ref: ref, orig: rec.orig}:
+		case t.verifyQ <- verifyJob{ref: ref, orig: winner}:
 		default:
 			t.inconclusive++
 		}

@@ -192,6 +192,7 @@ func (r *Runner) Run(ctx context.Context) (*reports.Load, error) {
 	defer closeAll(files)
 
 	st.idem = newIdemTracker(st.resend)
+	st.idem.replayCreated = st.sessionCreated
 	if r.o.validator != nil {
 		st.validator = newSampler(r.o.validator, r.o.sample)
 	}
