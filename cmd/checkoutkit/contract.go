@@ -123,7 +123,7 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 		CallbackToken:   getenv(envCallbackToken),
 		Timeout:         o.timeout,
 		Verbose:         o.verbose,
-		NoColor:         getenv("CI") != "" || !isTerminal(os.Stdout),
+		NoColor:         getenv("CI") != "" || !contractTerminal(os.Stdout),
 		Tool:            reports.Tool{Name: "checkoutkit", Version: version},
 	}
 	c, err := contract.LoadFile(o.spec)
@@ -179,8 +179,8 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// isTerminal reports whether f is a character device (a terminal).
-func isTerminal(f *os.File) bool {
+// contractTerminal reports whether f is a character device (a terminal).
+func contractTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
