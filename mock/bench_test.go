@@ -58,9 +58,9 @@ func benchBody(ref string) []byte {
 
 // benchMock starts a mock with one initiated session (so GET returns the full body) and
 // returns it with the GET body it serves.
-func benchMock(b *testing.B) (*Server, []byte) {
+func benchMock(b *testing.B, opts ...Option) (*Server, []byte) {
 	b.Helper()
-	s := New(WithValidator(benchValidator(b)))
+	s := New(append([]Option{WithValidator(benchValidator(b))}, opts...)...)
 	b.Cleanup(s.Close)
 	req := httptest.NewRequest(http.MethodPost, "/checkout/v3/session", bytes.NewReader(benchBody(benchRef)))
 	req.Header = benchHeaders()
@@ -105,6 +105,15 @@ func runGets(b *testing.B, url string) {
 
 func BenchmarkMockGet(b *testing.B) {
 	s, _ := benchMock(b)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	runGets(b, srv.URL+"/checkout/v3/session/"+benchRef)
+}
+
+// BenchmarkMockGetNoCache is BenchmarkMockGet with the verdict cache off: every request is
+// validated from scratch.
+func BenchmarkMockGetNoCache(b *testing.B) {
+	s, _ := benchMock(b, WithVerdictCache(0))
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	runGets(b, srv.URL+"/checkout/v3/session/"+benchRef)

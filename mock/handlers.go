@@ -137,7 +137,7 @@ func currencyRules(cur string, os *checkout.OrderSummary, prefix string, add fun
 
 // get handles GET /checkout/v3/session/{reference}.
 func (s *Server) get(c *call) result {
-	return s.withSession(c.msn, c.ref, func(sess *session) result { return ok(s.render(sess)) })
+	return s.readSession(c.msn, c.ref)
 }
 
 // update handles the experimental PATCH /checkout/v3/session/{reference}.

@@ -49,6 +49,8 @@ const (
 	DefaultCallbackRetries = 3
 	// DefaultLogisticsBudget is how long the dynamic logistics callback may take (Vipps: 8 s).
 	DefaultLogisticsBudget = 8 * time.Second
+	// DefaultVerdictCache is how many verdicts of bodyless requests are remembered.
+	DefaultVerdictCache = 4096
 	// DefaultCallbackTimeout bounds one payment callback attempt.
 	DefaultCallbackTimeout = 10 * time.Second
 )
@@ -74,6 +76,7 @@ type options struct {
 	autoDelay        time.Duration
 	publicBaseURL    string
 	expiredCallbacks bool
+	verdictCache     int
 }
 
 func defaultOptions() options {
@@ -88,6 +91,7 @@ func defaultOptions() options {
 		callbackRetries: DefaultCallbackRetries,
 		logisticsBudget: DefaultLogisticsBudget,
 		logger:          slog.New(slog.DiscardHandler),
+		verdictCache:    DefaultVerdictCache,
 	}
 }
 
@@ -179,3 +183,9 @@ func WithPublicBaseURL(u string) Option { return func(o *options) { o.publicBase
 // WithExpiredCallbacks sends the payment callback also when a session expires with no payment
 // attempt. Default: false (Vipps does not document such a callback).
 func WithExpiredCallbacks(on bool) Option { return func(o *options) { o.expiredCallbacks = on } }
+
+// WithVerdictCache sets how many contract verdicts of bodyless requests (GET, expire) are
+// remembered, keyed by method, target and every header, so an identical repeated request (a
+// merchant polling a session) is not validated again: the verdict is the same by construction.
+// Requests with a body are always validated. Default: DefaultVerdictCache; 0 turns it off.
+func WithVerdictCache(n int) Option { return func(o *options) { o.verdictCache = n } }

@@ -136,15 +136,14 @@ func (s *Server) authenticate(r *http.Request) (Merchant, result, bool) {
 	msn := []byte(r.Header.Get(checkout.HeaderMSN))
 	var found Merchant
 	match, credsOK := 0, 0
-	for _, m := range s.o.merchants {
-		c := subtle.ConstantTimeCompare(id, []byte(m.ClientID)) &
-			subtle.ConstantTimeCompare(secret, []byte(m.ClientSecret)) &
+	for i, m := range s.keys {
+		c := subtle.ConstantTimeCompare(id, m.id) & subtle.ConstantTimeCompare(secret, m.secret) &
 			boolInt(len(id) > 0 && len(secret) > 0)
-		all := c & subtle.ConstantTimeCompare(sub, []byte(m.SubscriptionKey)) &
-			subtle.ConstantTimeCompare(msn, []byte(m.MSN)) & boolInt(len(sub) > 0 && len(msn) > 0)
+		all := c & subtle.ConstantTimeCompare(sub, m.sub) & subtle.ConstantTimeCompare(msn, m.msn) &
+			boolInt(len(sub) > 0 && len(msn) > 0)
 		credsOK |= c
 		if all == 1 && match == 0 {
-			found, match = m, 1
+			found, match = s.o.merchants[i], 1
 		}
 	}
 	switch {
@@ -158,6 +157,9 @@ func (s *Server) authenticate(r *http.Request) (Merchant, result, bool) {
 			"Invalid client_id or client_secret.", nil), false
 	}
 }
+
+// merchantKeys are a Merchant's keys as bytes, converted once rather than per request.
+type merchantKeys struct{ id, secret, sub, msn []byte }
 
 func boolInt(b bool) int {
 	if b {
@@ -233,7 +235,7 @@ func (s *Server) checked(c *call, h handler) result {
 		}
 	}
 	target := r.URL.RequestURI()
-	vs, err := s.v.ValidateRequestParts(r.Method, target, r.Header, c.body)
+	vs, err := s.validate(r.Method, target, r.Header, c.body)
 	if err != nil {
 		return validationProblem(map[string][]string{"Path": {"The request target could not be parsed."}})
 	}
@@ -241,6 +243,23 @@ func (s *Server) checked(c *call, h handler) result {
 		return validationProblem(errs)
 	}
 	return h(c)
+}
+
+// validate checks the request against the contract, through the verdict cache for bodyless
+// requests.
+func (s *Server) validate(method, target string, h http.Header, body []byte) ([]contract.Violation, error) {
+	if s.vcache == nil || len(body) > 0 {
+		return s.v.ValidateRequestParts(method, target, h, body)
+	}
+	key := verdictKey(method, target, h)
+	if vs, ok := s.vcache.get(key); ok {
+		return vs, nil
+	}
+	vs, err := s.v.ValidateRequestParts(method, target, h, body)
+	if err == nil {
+		s.vcache.put(key, vs)
+	}
+	return vs, err
 }
 
 func jsonMediaType(ct string) bool {

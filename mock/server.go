@@ -33,6 +33,8 @@ type Server struct {
 	hosts    *hostPolicy
 	client   *http.Client
 	breaks   map[Breakage]bool
+	keys     []merchantKeys
+	vcache   *verdictCache
 	logistic logisticsSchema
 
 	panics atomic.Int64
@@ -88,6 +90,10 @@ func New(opts ...Option) *Server {
 		faults: newFaulter(o.faults),
 		hosts:  newHostPolicy(o.callbackHosts),
 		breaks: map[Breakage]bool{},
+		vcache: newVerdictCache(o.verdictCache),
+	}
+	for _, m := range o.merchants {
+		s.keys = append(s.keys, merchantKeys{[]byte(m.ClientID), []byte(m.ClientSecret), []byte(m.SubscriptionKey), []byte(m.MSN)})
 	}
 	for _, b := range o.breakage {
 		s.breaks[b] = true

@@ -24,6 +24,7 @@ type session struct {
 	shipping            *checkout.LogisticsOption
 	agreementID         string
 	pendingCallback     *callbackJob // set by a transition, sent after unlock
+	rendered            []byte       // cached SessionResponse JSON; nil after any change
 }
 
 // store holds sessions per (MSN, reference): one merchant never sees another's sessions.
@@ -46,7 +47,7 @@ type callbackJob struct {
 func (s *Server) advance(sess *session, now time.Time) (gone bool, job *callbackJob) {
 	switch {
 	case sess.state == checkout.StateSessionCreated && !now.Before(sess.expiresAt):
-		sess.state, sess.endedAt = checkout.StateSessionExpired, sess.expiresAt
+		sess.state, sess.endedAt, sess.rendered = checkout.StateSessionExpired, sess.expiresAt, nil
 		if s.o.expiredCallbacks {
 			job = s.callbackFor(sess)
 		}
@@ -54,6 +55,7 @@ func (s *Server) advance(sess *session, now time.Time) (gone bool, job *callback
 		// Choice: the payment window ends with the session; the payment is TERMINATED and the
 		// merchant gets the callback, as for a rejected payment.
 		sess.state, sess.pay, sess.endedAt = checkout.StatePaymentTerminated, checkout.PaymentTerminated, sess.expiresAt
+		sess.rendered = nil
 		job = s.callbackFor(sess)
 	}
 	if !sess.endedAt.IsZero() && !now.Before(sess.endedAt.Add(s.o.retention)) {
@@ -65,8 +67,24 @@ func (s *Server) advance(sess *session, now time.Time) (gone bool, job *callback
 
 // withSession runs f on the session under the lock, after time-driven transitions. f is not
 // called when the session is unknown or purged. Callbacks are dispatched after the lock is
-// released.
+// released. Every f may change the session, so the cached rendering is dropped after it; reads
+// go through readSession.
 func (s *Server) withSession(msn, ref string, f func(*session) result) result {
+	return s.onSession(msn, ref, true, f)
+}
+
+// readSession answers the session's SessionResponse, rendered once per change.
+func (s *Server) readSession(msn, ref string) result {
+	return s.onSession(msn, ref, false, func(sess *session) result {
+		if sess.rendered == nil {
+			sess.rendered = marshal(s.render(sess))
+		}
+		// The cached slice is never written again (a change replaces it), so sharing it is safe.
+		return result{status: 200, body: sess.rendered}
+	})
+}
+
+func (s *Server) onSession(msn, ref string, mutates bool, f func(*session) result) result {
 	now := s.o.clock.Now()
 	var jobs []*callbackJob
 	res := func() result {
@@ -84,6 +102,9 @@ func (s *Server) withSession(msn, ref string, f func(*session) result) result {
 			return notFoundSession()
 		}
 		res := f(sess)
+		if mutates {
+			sess.rendered = nil
+		}
 		if sess.pendingCallback != nil {
 			jobs = append(jobs, sess.pendingCallback)
 			sess.pendingCallback = nil

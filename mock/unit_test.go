@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +157,51 @@ func TestIdemStoreEvictsOldestAndExpires(t *testing.T) {
 	st.finish(keys[3], result{status: 502}, now)
 	if _, s := st.begin(keys[3], [32]byte{1}, now.Add(5*time.Minute+time.Hour)); s != idemNew {
 		t.Errorf("a 5xx must not be stored: state %v", s)
+	}
+}
+
+func TestVerdictCacheKeysEveryHeader(t *testing.T) {
+	h1 := http.Header{"A": {"1"}, "B": {"2"}}
+	h2 := http.Header{"A": {"1"}, "B": {"2", "3"}}
+	h3 := http.Header{"A": {"12"}, "B": {""}}
+	keys := map[string]bool{}
+	for _, k := range []string{
+		verdictKey("GET", "/x", h1), verdictKey("GET", "/x", h2), verdictKey("GET", "/x", h3),
+		verdictKey("GET", "/y", h1), verdictKey("POST", "/x", h1), verdictKey("GET", "/x", http.Header{}),
+	} {
+		if keys[k] {
+			t.Errorf("key collision: %q", k)
+		}
+		keys[k] = true
+	}
+	if verdictKey("GET", "/x", h1) != verdictKey("GET", "/x", http.Header{"B": {"2"}, "A": {"1"}}) {
+		t.Error("the key depends on map order")
+	}
+	c := newVerdictCache(2)
+	c.put("a", nil)
+	c.put("b", nil)
+	c.put("c", nil)
+	if _, ok := c.get("a"); ok || len(c.m) != 1 {
+		t.Errorf("a full cache must be emptied before adding: %d entries", len(c.m))
+	}
+}
+
+// TestVerdictCacheNeverChangesOutcome: a valid GET is cached, and the same GET with one header
+// changed (too long) is validated again and refused.
+func TestVerdictCacheNeverChangesOutcome(t *testing.T) {
+	s := fuzzServer(t)
+	send := func(name string) int {
+		req := httptest.NewRequest(http.MethodGet, "/checkout/v3/session/unknown-ref-01", nil)
+		req.Header = fuzzHeaders()
+		req.Header.Set("Vipps-System-Name", name)
+		return serve(s, req).Code
+	}
+	for range 3 {
+		if got := send("ok"); got != http.StatusNotFound {
+			t.Fatalf("valid GET: %d, want 404", got)
+		}
+		if got := send(strings.Repeat("x", 31)); got != http.StatusBadRequest {
+			t.Fatalf("GET with a 31-character Vipps-System-Name: %d, want 400", got)
+		}
 	}
 }
