@@ -122,3 +122,43 @@ var _ = Describe("Client against the mock", Label("integration"), func() {
 		}
 	})
 })
+
+// The same flow against a mock that breaks the contract on purpose: the Recorder must catch
+// each breakage at its location, so the assertion above is known to be able to fail.
+var _ = Describe("Client against a broken mock", Label("integration"), func() {
+	DescribeTable("the Recorder catches the breakage",
+		func(b mock.Breakage, op, location string) {
+			ctx := context.Background()
+			m := mock.New(mock.WithValidator(validator), mock.WithBreakage(b))
+			srv := httptest.NewServer(m)
+			DeferCleanup(m.Close)
+			DeferCleanup(srv.Close)
+			rec := contract.NewRecorder(validator, srv.Client().Transport)
+			dm := mock.DefaultMerchant
+			cl := client.New(srv.URL, client.Credentials{
+				ClientID: dm.ClientID, ClientSecret: dm.ClientSecret, SubscriptionKey: dm.SubscriptionKey, MerchantSerialNumber: dm.MSN,
+			}, client.WithTransport(rec))
+
+			body, err := fixtures.Valid("payment-minimal")
+			Expect(err).NotTo(HaveOccurred())
+			_, _, err = cl.CreateSession(ctx, body, "")
+			Expect(err).NotTo(HaveOccurred())
+			_, _, err = cl.GetSession(ctx, "checkoutkit-fixture-0001")
+			Expect(err).NotTo(HaveOccurred())
+
+			var at []contract.Violation
+			for _, v := range rec.ResponseViolations() {
+				if strings.HasPrefix(v.Operation, op) {
+					at = append(at, v)
+				}
+			}
+			Expect(at).To(contract.HaveViolationAt(location))
+			failures := InterceptGomegaFailures(func() { Expect(rec).To(contract.HaveNoResponseViolations()) })
+			Expect(failures).To(ConsistOf(ContainSubstring(location)))
+			Expect(rec.RequestViolations()).To(BeEmpty(), "the client's requests were fine")
+		},
+		Entry("a dropped required field", mock.BreakDropRequiredField, "POST /checkout/v3/session", "/body"),
+		Entry("a wrong enum value", mock.BreakWrongEnum, "GET /checkout/v3/session/{reference}", "/body/sessionState"),
+		Entry("an undocumented status", mock.BreakUndocumentedStatus, "POST /checkout/v3/session", "/status"),
+	)
+})
