@@ -202,6 +202,11 @@ func Merge(parts []*reports.Load, slos []SLO) (*reports.Load, error) {
 	if err != nil {
 		return nil, err
 	}
+	ov.AchievedRate, ov.AskedRate = 0, 0
+	for _, op := range out.Operations {
+		ov.AchievedRate += op.AchievedRate
+		ov.AskedRate += op.AskedRate
+	}
 	out.Overall = ov
 	if slos == nil {
 		for _, e := range exprs {

@@ -166,11 +166,11 @@ func (s SLO) Evaluate(l *reports.Load) reports.SLOResult {
 func (s SLO) format(v float64) string {
 	switch s.Unit {
 	case "ms":
-		return strconv.FormatFloat(v, 'f', -1, 64) + "ms"
+		return strconv.FormatFloat(v, 'g', 6, 64) + "ms"
 	case "%":
-		return strconv.FormatFloat(v*100, 'f', -1, 64) + "%"
+		return strconv.FormatFloat(v*100, 'g', 4, 64) + "%"
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return strconv.FormatFloat(v, 'g', 8, 64)
 }
 
 func (s SLO) actual(l *reports.Load) (float64, bool) {
