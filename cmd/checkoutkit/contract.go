@@ -71,6 +71,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err != nil {
 		return usageError(stderr, "contract", err)
 	}
+	if o.allowProduction {
+		fmt.Fprintln(stderr, "checkoutkit contract: WARNING --allow-production is set: the PRODUCTION host api.vipps.no may be contacted. The run creates and expires sessions there but never approves or captures money.")
+	}
 	comp, err := suites.Run(ctx, cfg)
 	if comp != nil {
 		writeContractSummary(stdout, comp, o.out)

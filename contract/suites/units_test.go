@@ -178,3 +178,49 @@ func TestBuildCompliance(t *testing.T) {
 		t.Errorf("verdict %s", got.Verdict)
 	}
 }
+
+// countingRT answers 200 and counts the requests that reached it.
+type countingRT struct{ n int }
+
+func (c *countingRT) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.n++
+	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("{}")), Request: req}, nil
+}
+
+// TestGateRefusesNonsense proves a positive request that breaks the contract never leaves the
+// process, while one marked invalid on purpose is sent.
+func TestGateRefusesNonsense(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := contract.NewValidator(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := &countingRT{}
+	s := &runState{cfg: Config{Validator: v}}
+	g := &gate{s: s, next: next}
+	newReq := func(ctx context.Context) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1/checkout/v3/session", strings.NewReader(`{"type":"PAYMENT"}`))
+		for k, val := range map[string]string{"client_id": "a", "client_secret": "b", "Ocp-Apim-Subscription-Key": "c", "Merchant-Serial-Number": "1",
+			"Vipps-System-Name": "n", "Vipps-System-Version": "1", "Vipps-System-Plugin-Name": "p", "Vipps-System-Plugin-Version": "1", "Content-Type": "application/json"} {
+			req.Header.Set(k, val)
+		}
+		return req
+	}
+	_, err = g.RoundTrip(newReq(context.Background()))
+	var refused *RefusedError
+	if !errors.As(err, &refused) || len(refused.Violations) == 0 || next.n != 0 {
+		t.Fatalf("positive nonsense: err %v, sent %d, want RefusedError and nothing sent", err, next.n)
+	}
+	if len(s.refused) == 0 {
+		t.Error("the refused violations were not kept for the report")
+	}
+	if _, err := g.RoundTrip(newReq(invalidOnPurpose(context.Background()))); err != nil || next.n != 1 {
+		t.Fatalf("invalid on purpose: err %v, sent %d, want it sent", err, next.n)
+	}
+	if !s.invalid {
+		t.Error("the exchange was not marked invalid on purpose")
+	}
+}
