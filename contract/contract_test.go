@@ -1,7 +1,10 @@
 package contract
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -202,4 +205,43 @@ func hasLocation(vs []Violation, loc string) bool {
 		}
 	}
 	return false
+}
+
+// TestRecorderWith30Document: with a 3.0-style contract (base path in the server URL, as in
+// Vipps' published one), the Recorder validates /checkout/v3/session and flags a bare /session.
+func TestRecorderWith30Document(t *testing.T) {
+	c, err := Parse("thirty.yaml", []byte(doc30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidator(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"token":"t","pollingUrl":null}`)
+	}))
+	defer srv.Close()
+	rec := NewRecorder(v, srv.Client().Transport)
+	hc := &http.Client{Transport: rec}
+	for _, p := range []string{"/checkout/v3/session", "/session"} {
+		req, _ := http.NewRequest("POST", srv.URL+p, strings.NewReader(`{"reference":"abcdefgh","amount":1,"note":null}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	exs := rec.Exchanges()
+	if len(exs) != 2 {
+		t.Fatalf("%d exchanges", len(exs))
+	}
+	if !exs[0].Conformant() || exs[0].Operation != "POST /checkout/v3/session" {
+		t.Errorf("conforming exchange: %+v", exs[0])
+	}
+	if !exs[1].InScope || !hasLocation(exs[1].RequestViolations, "/path") || !hasLocation(exs[1].ResponseViolations, "/path") {
+		t.Errorf("bare /session not flagged: %+v", exs[1])
+	}
 }
