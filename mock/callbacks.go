@@ -175,9 +175,15 @@ func (s *Server) sendCallback(j *callbackJob) {
 	})
 }
 
+// errString renders a callback error without its URL: merchants put tokens in callback query
+// strings, and logs must never carry secrets.
 func errString(err error) string {
 	if err == nil {
 		return ""
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
 	}
 	return err.Error()
 }

@@ -155,9 +155,18 @@
 // BreakWrongEnum sends sessionState "SessionStarted"; BreakUndocumentedStatus answers create with
 // 201 and expire with 418.
 //
+// # Speed
+//
+// Validation stays on for every request. Two caches keep repeated polling cheap without changing
+// any answer: the SessionResponse JSON is rendered once per change of the session, and the
+// contract verdict of a bodyless request (GET, expire without a body) is remembered, keyed by
+// method, target and every header value, so an identical repeated request reuses a verdict that
+// is the same by construction (4096 entries, emptied when full; WithVerdictCache(0) turns it
+// off). Requests with a body are validated every time.
+//
 // # Logs
 //
 // Structured (log/slog): method, path, status, duration, MSN and reference per request, and
-// callback outcomes. Headers and bodies are never logged, so no key, secret or callback token
-// reaches a log.
+// callback outcomes. Headers, bodies, query strings and callback URLs are never logged, so no
+// key, secret or callback token reaches a log.
 package mock

@@ -1,8 +1,11 @@
 package mock_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -359,3 +362,47 @@ var _ = Describe("Conformance through the shared contract.Recorder", func() {
 		Expect(rec.Stats().Validated).To(Equal(6), "the two control calls are out of scope")
 	})
 })
+
+var _ = Describe("Logs", func() {
+	It("carry method, path, status, MSN and reference, and never a secret", func() {
+		var buf syncBuffer
+		rcv := newReceiver(-1)
+		e := newEnv(mock.WithLogger(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		ref := newRef()
+		Expect(e.create(paymentBody(ref, rcv.srv.URL+"/cb?token=query-secret")).status).To(Equal(http.StatusOK))
+		e.get(ref)
+		e.control(ref, mock.ActionInitiate, nil)
+		e.control(ref, mock.ActionApprove, nil)
+		h := headers(mock.DefaultMerchant)
+		h.Set(checkout.HeaderClientSecret, "wrong-secret-value")
+		e.send(http.MethodGet, "/checkout/v3/session/"+ref, nil, h)
+		e.m.Close()
+		logs := buf.String()
+		Expect(logs).To(ContainSubstring(`"reference":"` + ref + `"`))
+		Expect(logs).To(ContainSubstring(`"msn":"123456"`))
+		Expect(logs).To(ContainSubstring(`"status":401`))
+		Expect(logs).To(ContainSubstring("payment callback failed"))
+		for _, secret := range []string{mock.DefaultMerchant.ClientSecret, mock.DefaultMerchant.SubscriptionKey,
+			"wrong-secret-value", "cb-token-" + ref, "query-secret", mock.DefaultMerchant.ClientID} {
+			Expect(logs).NotTo(ContainSubstring(secret))
+		}
+	})
+})
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -205,3 +205,27 @@ func TestVerdictCacheNeverChangesOutcome(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoverAnswersConformant500 proves the last-resort middleware works: a panicking handler
+// gets a 500 Internal-00500 problem body, the connection is answered, and the panic is counted.
+func TestRecoverAnswersConformant500(t *testing.T) {
+	s := New(WithValidator(fuzzServer(t).v))
+	defer s.Close()
+	s.mux.HandleFunc("GET /_mock/test-panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	rec := serve(s, httptest.NewRequest(http.MethodGet, "/_mock/test-panic", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), `"errorCode":"Internal-00500"`) {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+	if s.Panics() != 1 {
+		t.Fatalf("Panics() = %d, want 1", s.Panics())
+	}
+}
+
+func TestErrStringDropsURL(t *testing.T) {
+	c := newHostPolicy(nil).client(time.Second)
+	req, _ := http.NewRequest(http.MethodPost, "http://192.0.2.1:9/cb?token=secret-in-query", nil)
+	_, err := c.Do(req)
+	if err == nil || strings.Contains(errString(err), "secret-in-query") {
+		t.Fatalf("errString leaks the URL: %q", errString(err))
+	}
+}
