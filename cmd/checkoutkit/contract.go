@@ -96,15 +96,15 @@ func contractHelp(w io.Writer) {
 Without --target the suites run against the embedded mock, started in-process on 127.0.0.1.
 
 Credentials for a --target come only from the environment (never from flags):
-  %-24s client_id
-  %-24s client_secret (secret)
-  %-24s Ocp-Apim-Subscription-Key (secret)
-  %-24s Merchant-Serial-Number
-  %-24s Vipps-System-Name (default checkoutkit)
-  %-24s Vipps-System-Version (default the toolkit version)
-  %-24s Vipps-System-Plugin-Name (default checkoutkit-contract)
-  %-24s Vipps-System-Plugin-Version (default the toolkit version)
-  %-24s callbackAuthorizationToken to hand out (secret; default random per run)
+  %-27s client_id
+  %-27s client_secret (secret)
+  %-27s Ocp-Apim-Subscription-Key (secret)
+  %-27s Merchant-Serial-Number
+  %-27s Vipps-System-Name (default checkoutkit)
+  %-27s Vipps-System-Version (default the toolkit version)
+  %-27s Vipps-System-Plugin-Name (default checkoutkit-contract)
+  %-27s Vipps-System-Plugin-Version (default the toolkit version)
+  %-27s callbackAuthorizationToken to hand out (secret; default random per run)
 
 Live safety: api.vipps.no is refused unless --allow-production; every reference starts with the
 run prefix; every session created is expired afterwards; 429 answers are retried after
