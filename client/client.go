@@ -151,6 +151,15 @@ func New(baseURL string, creds Credentials, opts ...Option) *Client {
 	return c
 }
 
+// String describes the client without its secrets.
+func (c *Client) String() string {
+	return fmt.Sprintf("client.Client{base:%s creds:%s system:%+v}", c.BaseURL(), c.creds, c.sys)
+}
+
+// Format makes every fmt verb print String: fmt prints unexported fields such as the
+// credentials by reflection, which would skip their own redaction.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
 // Credentials returns the client's credentials (which print redacted).
 func (c *Client) Credentials() Credentials { return c.creds }
 

@@ -10,7 +10,9 @@ import (
 
 // Credentials are a merchant's API keys for Checkout. ClientSecret and SubscriptionKey are
 // secrets: every way of printing, logging or marshalling Credentials replaces them with
-// contract.Redacted, so passing them to fmt, slog or encoding/json never leaks them.
+// contract.Redacted, so passing them to fmt, slog or encoding/json never leaks them. fmt can
+// only use these methods on exported fields: a struct that keeps Credentials in an unexported
+// field prints them raw unless it redacts itself, as Client does.
 type Credentials struct {
 	// ClientID is sent as client_id (not secret).
 	ClientID string

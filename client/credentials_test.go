@@ -23,6 +23,13 @@ func TestCredentialsNeverPrintSecrets(t *testing.T) {
 		outs = append(outs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c), fmt.Sprintf(verb, []Credentials{c}))
 	}
 	outs = append(outs, fmt.Sprint(c), fmt.Sprintln(c), fmt.Sprintf("%v", struct{ C Credentials }{c}))
+	cl := New("http://127.0.0.1:1", c)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d"} {
+		outs = append(outs, fmt.Sprintf(verb, cl))
+	}
+	if !strings.Contains(fmt.Sprint(cl), c.ClientID) {
+		t.Errorf("Client prints without its client id: %v", cl)
+	}
 	var logBuf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewTextHandler(&logBuf, nil), slog.NewJSONHandler(&logBuf, nil)} {
 		l := slog.New(h)
