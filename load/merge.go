@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,13 +17,21 @@ import (
 )
 
 // MergeFiles reads shard reports (the JSON that `checkoutkit load` writes as load.json) and
-// merges them with Merge.
+// merges them with Merge, judging the SLOs the shards were given. A folder stands for the
+// load.json files in it and in its direct subfolders (e.g. /results/<run>/shard-*/load.json),
+// except a subfolder named "merged".
 func MergeFiles(paths []string) (*reports.Load, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("merge: no report files")
+	return MergeFilesSLO(paths, nil)
+}
+
+// MergeFilesSLO is MergeFiles judged by slos instead of the shards' own (nil: the shards').
+func MergeFilesSLO(paths []string, slos []SLO) (*reports.Load, error) {
+	files, err := expandReports(paths)
+	if err != nil {
+		return nil, err
 	}
-	parts := make([]*reports.Load, 0, len(paths))
-	for _, p := range paths {
+	parts := make([]*reports.Load, 0, len(files))
+	for _, p := range files {
 		raw, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("merge: %w", err)
@@ -36,7 +45,32 @@ func MergeFiles(paths []string) (*reports.Load, error) {
 		}
 		parts = append(parts, &l)
 	}
-	return Merge(parts, nil)
+	return Merge(parts, slos)
+}
+
+func expandReports(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("merge: %w", err)
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		top, _ := filepath.Glob(filepath.Join(p, "load.json"))
+		sub, _ := filepath.Glob(filepath.Join(p, "*", "load.json"))
+		for _, f := range append(top, sub...) {
+			if filepath.Base(filepath.Dir(f)) != "merged" {
+				out = append(out, f)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("merge: no report files (load.json) found")
+	}
+	return out, nil
 }
 
 // Merge combines shard reports into one. Counts, status codes, error classes, idempotency,

@@ -70,7 +70,7 @@ var _ = Describe("Sharded runs", func() {
 		Expect(s.creates).To(Equal(100))
 		Expect(s.reusedRef).To(BeZero())
 
-		m, err := load.MergeFiles(paths)
+		m, err := load.MergeFiles([]string{dir})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(m.Shard).To(Equal("merged/3"))
 		c := opNamed(m, "create")
