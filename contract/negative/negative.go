@@ -197,6 +197,9 @@ func (d *Document) Constraints(op contract.Operation) ([]Constraint, error) {
 		seen[loc] = true
 		add := func(kw, at string) { out = append(out, Constraint{Operation: op.Key(), Schema: at, Keyword: kw}) }
 		types := schemaTypes(s)
+		if len(types) == 1 && types[0] == "null" {
+			return nil // a null branch: breaking it just means taking another branch
+		}
 		if len(types) > 0 {
 			add(KeywordType, loc+"/type")
 		}
@@ -327,7 +330,10 @@ func (g *gen) walk(s map[string]any, loc string, path []string, inst any, presen
 	// anyOf is not walked: breaking one branch can leave another satisfied, so no single
 	// mutation is sure to be invalid.
 	if len(path) == 0 {
-		// The document root: only its members are broken (a non-object body is the JSON case's job).
+		// The document root: a body of the wrong JSON type, then its members.
+		if types := schemaTypes(s); len(types) > 0 {
+			g.emit(loc+"/type", KeywordType, nil, wrongType(types), false, "a body that is not an object")
+		}
 		return g.object(s, loc, path, inst, present, depth)
 	}
 	types := schemaTypes(s)
