@@ -51,15 +51,6 @@ type Env struct {
 	state *runState
 }
 
-// env returns the running suite's Env; specs outside Run fail.
-func env() *Env {
-	ginkgo.GinkgoHelper()
-	if st == nil || st.env == nil {
-		ginkgo.Fail("the contract suites run only through suites.Run (or go test in package suites)")
-	}
-	return st.env
-}
-
 // NewRef returns a fresh reference: the run prefix, a tag and a sequence number, within the
 // contract's 8-50 characters of a-z A-Z 0-9 and '-'.
 func (e *Env) NewRef(tag string) string {

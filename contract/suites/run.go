@@ -34,7 +34,7 @@ const SuiteName = "checkoutkit Checkout v3 contract"
 var (
 	runMu  sync.Mutex
 	ranRun bool
-	// st is the state of the one run in this process. Specs read it through env(); it is set
+	// st is the state of the one run in this process. The spec tree reads it when RunSpecs builds it; it is set
 	// before RunSpecs and never replaced while specs run.
 	st *runState
 )
