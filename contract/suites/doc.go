@@ -6,10 +6,16 @@
 // in-process mock) and the checkoutkit binary (Run, through ginkgo.RunSpecs with a Fail()-only T)
 // run the same tree. They follow the cluster-api e2e layout: one bootstrap (Run), reusable specs
 // as functions taking an input struct they check up front (CreateSessionSpec, LifecycleSpec,
-// PaymentFlowSpec, NegativeBodySpec, ErrorCaseSpec, IdempotencySpec), labels from one list
-// (AllLabels), DescribeTable over fixture files and over the generated negative cases, GinkgoHelper
-// in helpers, DeferCleanup beside the setup it undoes, and ReportAfterSuite writing the JUnit and
-// Ginkgo JSON reports.
+// PaymentFlowSpec, ErrorCaseSpec, IdempotencySpec, InvalidFixtureSpec, NegativeBodySpec),
+// labels from one list (AllLabels), DescribeTable over fixture files and over the generated
+// negative cases, GinkgoHelper in helpers, DeferCleanup beside the setup it undoes, and
+// ReportAfterSuite writing the JUnit and Ginkgo JSON reports.
+//
+// Live safety: a URL target must pass client.CheckTarget (api.vipps.no only with
+// Config.AllowProduction); every reference starts with Config.RunPrefix; every session a spec
+// creates is expired by DeferCleanup, registered before any assertion; 429 answers are retried
+// after Retry-After; specs labelled mock-only (the ones that pay or reject through the mock's
+// control API) are skipped, with the reason, when Config.Live is set.
 //
 // Every request a positive spec sends is validated against the contract before it is sent (a
 // request that does not conform is refused and fails the spec: a suite must not pass by sending
