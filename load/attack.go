@@ -374,16 +374,20 @@ func (st *run) mixAttack(p *runPacer, maybeReplay func(string), onCreated func(*
 // for long: a slow loop would slow the attack's workers.
 func (st *run) process(spec *attackSpec, r *vegeta.Result) {
 	st.done.Add(1)
-	if intended, ok := spec.pacer.ring.get(r.Seq); ok && intended.Before(r.Timestamp) {
-		end := r.Timestamp.Add(r.Latency)
-		if slip := r.Timestamp.Sub(intended); slip > slipThreshold {
-			st.slipped.Add(1)
-		}
-		r.Latency = end.Sub(intended)
-	}
-	intended := r.Timestamp.Add(-0)
+	// Coordinated-omission correction: the pacer wrote when this tick was meant to leave;
+	// vegeta's Timestamp is when a worker picked it up (later when every worker was busy).
+	// Latency becomes end - intended; Timestamp stays vegeta's so Seq order and timestamps
+	// stay monotonic for vegeta's own tools.
+	intended := r.Timestamp
 	if t, ok := spec.pacer.ring.get(r.Seq); ok {
 		intended = t
+		if t.Before(r.Timestamp) {
+			end := r.Timestamp.Add(r.Latency)
+			if r.Timestamp.Sub(t) > slipThreshold {
+				st.slipped.Add(1)
+			}
+			r.Latency = end.Sub(t)
+		}
 	}
 	starved := r.URL == starvedURL
 	if !starved {
@@ -412,9 +416,9 @@ func (st *run) process(spec *attackSpec, r *vegeta.Result) {
 	r.Body, r.Headers = nil, nil
 	if !starved {
 		if s := st.stats[op]; s != nil {
-			s.add(r, intended, 0)
+			s.add(r, intended)
 		}
-		st.overall.add(r, intended, 0)
+		st.overall.add(r, intended)
 	}
 	st.outMu.Lock()
 	if st.enc != nil && !starved {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,8 +49,18 @@ func (p probe) sustained() bool { return p.achieved >= 0.99*p.asked && p.success
 
 // vegetaPlain is the baseline: what `vegeta attack -rate=R -duration=D > results.bin` does
 // (unbounded workers, gob-encoded results), as a library.
+//
+// Its transport mirrors vegeta's defaults (dial and keep-alive 30 s, 10000 idle connections per
+// host); it is ours only so the probe can close its idle connections afterwards, or they would
+// pile up across probes and run the process out of file descriptors.
 func vegetaPlain(url string, rate int) probe {
-	atk := vegeta.NewAttacker()
+	trans := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: vegeta.DefaultTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: vegeta.DefaultConnections,
+	}
+	defer trans.CloseIdleConnections()
+	atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Timeout: vegeta.DefaultTimeout, Transport: trans}))
 	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url + "/checkout/v3/session/bench"})
 	var m vegeta.Metrics
 	enc := vegeta.NewEncoder(io.Discard)

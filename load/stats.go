@@ -82,17 +82,14 @@ type opStats struct {
 	open      map[int]*second
 	closed    []reports.Point
 	newest    int
-	slipped   int64
-	maxSlip   time.Duration
 }
 
 func newOpStats(name string, start time.Time, horizon time.Duration) *opStats {
 	return &opStats{name: name, start: start, horizon: horizon, hdr: newHDR(), errs: map[string]int{}, open: map[int]*second{}}
 }
 
-// add records one result whose Error is already a class. slip is how late the worker picked
-// the request up compared with its intended send time.
-func (s *opStats) add(r *vegeta.Result, intended time.Time, slip time.Duration) {
+// add records one result whose Error is already a class; intended places it on the timeline.
+func (s *opStats) add(r *vegeta.Result, intended time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m.Add(r)
@@ -102,12 +99,6 @@ func (s *opStats) add(r *vegeta.Result, intended time.Time, slip time.Duration) 
 		s.errs[r.Error]++
 		if r.Code == 429 {
 			s.throttled++
-		}
-	}
-	if slip > 0 {
-		s.slipped++
-		if slip > s.maxSlip {
-			s.maxSlip = slip
 		}
 	}
 	sec := int(intended.Sub(s.start) / time.Second)
