@@ -93,8 +93,9 @@
 // ended session (expired, successful or terminated) stays readable for the retention (24 h,
 // WithRetention), then answers 404 Session-00100 and is deleted. Transitions happen lazily when a
 // session is touched, and a sweep over all sessions runs on create at most once per clock
-// minute, so memory is bounded by the sessions created within TTL + retention. A purged
-// reference may be used again.
+// minute, so memory is bounded by the sessions created within TTL + retention. On top of that at
+// most 1 000 000 sessions are held (WithMaxSessions); creating one more evicts the oldest, which
+// then answers 404 as if purged. A purged or evicted reference may be used again.
 //
 // Idempotency-Key: outcomes are stored per (MSN, method, path, key) with the SHA-256 of the raw
 // request body. The same key with the same body bytes replays the stored status and body (4xx

@@ -57,7 +57,7 @@ func (s *Server) create(c *call) result {
 				jobs = append(jobs, job)
 			}
 		}
-		s.store.m[skey{c.msn, ref}] = sess
+		s.store.put(sess)
 		return false
 	}()
 	for _, j := range jobs {

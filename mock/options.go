@@ -49,6 +49,9 @@ const (
 	DefaultCallbackRetries = 3
 	// DefaultLogisticsBudget is how long the dynamic logistics callback may take (Vipps: 8 s).
 	DefaultLogisticsBudget = 8 * time.Second
+	// DefaultMaxSessions is the most sessions held at once (all merchants); beyond it the oldest
+	// session is evicted, as if purged.
+	DefaultMaxSessions = 1_000_000
 	// DefaultVerdictCache is how many verdicts of bodyless requests are remembered.
 	DefaultVerdictCache = 4096
 	// DefaultCallbackTimeout bounds one payment callback attempt.
@@ -77,6 +80,7 @@ type options struct {
 	publicBaseURL    string
 	expiredCallbacks bool
 	verdictCache     int
+	maxSessions      int
 }
 
 func defaultOptions() options {
@@ -92,6 +96,7 @@ func defaultOptions() options {
 		logisticsBudget: DefaultLogisticsBudget,
 		logger:          slog.New(slog.DiscardHandler),
 		verdictCache:    DefaultVerdictCache,
+		maxSessions:     DefaultMaxSessions,
 	}
 }
 
@@ -189,3 +194,8 @@ func WithExpiredCallbacks(on bool) Option { return func(o *options) { o.expiredC
 // merchant polling a session) is not validated again: the verdict is the same by construction.
 // Requests with a body are always validated. Default: DefaultVerdictCache; 0 turns it off.
 func WithVerdictCache(n int) Option { return func(o *options) { o.verdictCache = n } }
+
+// WithMaxSessions caps how many sessions are held at once, across merchants. Creating one more
+// evicts the oldest (it then answers 404 Session-00100, as if purged), so a long load run with a
+// long retention cannot exhaust memory. Default: DefaultMaxSessions (1 000 000).
+func WithMaxSessions(n int) Option { return func(o *options) { o.maxSessions = n } }

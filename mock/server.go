@@ -85,7 +85,7 @@ func New(opts ...Option) *Server {
 		o:      o,
 		v:      o.validator,
 		log:    o.logger,
-		store:  newStore(),
+		store:  newStore(o.maxSessions),
 		idem:   newIdemStore(o.idemTTL, o.idemCap),
 		faults: newFaulter(o.faults),
 		hosts:  newHostPolicy(o.callbackHosts),

@@ -406,3 +406,15 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+var _ = Describe("The session cap", func() {
+	It("evicts the oldest session beyond WithMaxSessions", func() {
+		e := newEnv(mock.WithMaxSessions(2))
+		first, second := e.into(stCreated), e.into(stCreated)
+		third := e.into(stCreated)
+		Expect(e.m.SessionCount()).To(Equal(2))
+		Expect(e.get(first).status).To(Equal(http.StatusNotFound))
+		Expect(e.get(second).status).To(Equal(http.StatusOK))
+		Expect(e.get(third).status).To(Equal(http.StatusOK))
+	})
+})

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"container/list"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -25,16 +26,40 @@ type session struct {
 	agreementID         string
 	pendingCallback     *callbackJob // set by a transition, sent after unlock
 	rendered            []byte       // cached SessionResponse JSON; nil after any change
+	elem                *list.Element
 }
 
-// store holds sessions per (MSN, reference): one merchant never sees another's sessions.
+// store holds sessions per (MSN, reference): one merchant never sees another's sessions. The
+// list keeps them in creation order, so the cap evicts the oldest first in O(1).
 type store struct {
 	mu        sync.Mutex
 	m         map[skey]*session
+	order     *list.List
+	max       int
 	lastSweep time.Time
 }
 
-func newStore() *store { return &store{m: map[skey]*session{}} }
+func newStore(max int) *store {
+	if max <= 0 {
+		max = DefaultMaxSessions
+	}
+	return &store{m: map[skey]*session{}, order: list.New(), max: max}
+}
+
+// put adds a session, evicting the oldest ones beyond the cap. The lock must be held.
+func (st *store) put(sess *session) {
+	sess.elem = st.order.PushBack(sess)
+	st.m[skey{sess.msn, sess.ref}] = sess
+	for len(st.m) > st.max {
+		st.remove(st.order.Front().Value.(*session))
+	}
+}
+
+// remove deletes a session. The lock must be held.
+func (st *store) remove(sess *session) {
+	st.order.Remove(sess.elem)
+	delete(st.m, skey{sess.msn, sess.ref})
+}
 
 // callbackJob is a payment callback to send once the lock is released.
 type callbackJob struct {
@@ -59,7 +84,7 @@ func (s *Server) advance(sess *session, now time.Time) (gone bool, job *callback
 		job = s.callbackFor(sess)
 	}
 	if !sess.endedAt.IsZero() && !now.Before(sess.endedAt.Add(s.o.retention)) {
-		delete(s.store.m, skey{sess.msn, sess.ref})
+		s.store.remove(sess)
 		return true, job
 	}
 	return false, job

@@ -30,6 +30,7 @@ type mockOptions struct {
 	idemTTL          time.Duration
 	idemCap          int
 	maxBody          int64
+	maxSessions      int
 	callbackHosts    multiFlag
 	auto             time.Duration
 	latency          multiFlag
@@ -60,6 +61,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.idemTTL, "idempotency-ttl", mock.DefaultIdempotencyTTL, "how long Idempotency-Key outcomes are kept")
 	fs.IntVar(&o.idemCap, "idempotency-cap", mock.DefaultIdempotencyCapacity, "most Idempotency-Key outcomes kept (oldest evicted first)")
 	fs.Int64Var(&o.maxBody, "max-body", mock.DefaultMaxBody, "largest request body in bytes (larger answers 413)")
+	fs.IntVar(&o.maxSessions, "max-sessions", mock.DefaultMaxSessions, "most sessions held at once; the oldest is evicted beyond it")
 	fs.Var(&o.callbackHosts, "callback-allow-host", "also allow callbacks to this host name, IP or CIDR (repeatable; loopback is always allowed)")
 	fs.DurationVar(&o.auto, "auto", 0, "walk every new session through initiate and approve, this far apart (e.g. 2s; 0 = off)")
 	fs.Var(&o.latency, "latency", "add latency: op=DIST with op create|get|update|expire|* and DIST 20ms, uniform:10ms..50ms or exp:30ms (repeatable)")
@@ -133,8 +135,8 @@ func (o mockOptions) build(stderr io.Writer) (builtMock, error) {
 			return b, err
 		}
 	}
-	if o.sessionTTL <= 0 || o.retention < 0 || o.idemTTL <= 0 || o.idemCap <= 0 || o.maxBody <= 0 || o.auto < 0 {
-		return b, errors.New("--session-ttl, --idempotency-ttl, --idempotency-cap and --max-body must be positive; --retention and --auto not negative")
+	if o.sessionTTL <= 0 || o.retention < 0 || o.idemTTL <= 0 || o.idemCap <= 0 || o.maxBody <= 0 || o.maxSessions <= 0 || o.auto < 0 {
+		return b, errors.New("--session-ttl, --idempotency-ttl, --idempotency-cap, --max-body and --max-sessions must be positive; --retention and --auto not negative")
 	}
 	faults := mock.Faults{Latency: map[string]mock.Latency{}, Seed: o.seed}
 	for _, s := range o.latency {
@@ -163,7 +165,7 @@ func (o mockOptions) build(stderr io.Writer) (builtMock, error) {
 	b.options = []mock.Option{
 		mock.WithValidator(v), mock.WithMerchants(b.merchants...), mock.WithStrictSystemHeaders(o.strictHeaders),
 		mock.WithSessionTTL(o.sessionTTL), mock.WithRetention(o.retention),
-		mock.WithIdempotencyTTL(o.idemTTL), mock.WithIdempotencyCapacity(o.idemCap), mock.WithMaxBody(o.maxBody),
+		mock.WithIdempotencyTTL(o.idemTTL), mock.WithIdempotencyCapacity(o.idemCap), mock.WithMaxBody(o.maxBody), mock.WithMaxSessions(o.maxSessions),
 		mock.WithCallbackHosts(o.callbackHosts...), mock.WithFaults(faults), mock.WithLogger(slog.New(h)),
 		mock.WithAutoMode(o.auto), mock.WithPublicBaseURL(o.publicURL),
 	}
