@@ -212,9 +212,9 @@ func checkListen(addr string, allow bool) error {
 	return nil
 }
 
-// hint shows the start of a secret and nothing more.
+// hint shows the first 4 characters of a secret and nothing more; a short secret shows none.
 func hint(s string) string {
-	if len(s) <= 4 {
+	if len(s) < 12 {
 		return "…"
 	}
 	return s[:4] + "…"
