@@ -330,8 +330,16 @@ var _ = Describe("Endpoints outside the API", func() {
 		Entry(nil, http.MethodGet, "/checkout/v3/session/a/../abcdefgh", 404),
 		Entry(nil, http.MethodDelete, "/checkout/v3/session/abcdefgh", 405),
 		Entry(nil, http.MethodGet, "/checkout/v3/session", 405),
+		Entry(nil, http.MethodOptions, "/checkout/v3/session", 405),
+		Entry(nil, http.MethodPut, "/checkout/v3/session/abcdefgh/expire", 405),
 		Entry(nil, http.MethodGet, "/_mock/sessions/x/approve", 404),
 	)
+
+	It("answers HEAD without a server error", func() {
+		e := newEnv()
+		r := e.send(http.MethodHead, "/checkout/v3/session/"+e.into(stCreated), nil, headers(mock.DefaultMerchant))
+		Expect(r.status).To(BeNumerically("<", 500))
+	})
 
 	It("refuses an unknown control action", func() {
 		e := newEnv()
