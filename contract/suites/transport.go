@@ -107,6 +107,9 @@ func (r *retry429) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16)) //nolint:errcheck // draining for reuse only
 		resp.Body.Close()
+		if err := req.Context().Err(); err != nil {
+			return nil, err // a ready timer would otherwise win the select half the time
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-req.Context().Done():
