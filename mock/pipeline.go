@@ -91,6 +91,14 @@ func (s *Server) pipeline(c *call, h handler) result {
 		return problem(http.StatusConflict, checkout.ErrIdempotencyConflict,
 			"A request with this Idempotency-Key is still in progress.", nil)
 	}
+	defer func() {
+		// Should the operation panic, release the key (as a 5xx would) before the recover
+		// middleware answers, so the key is not stuck "in flight" until it expires.
+		if p := recover(); p != nil {
+			s.idem.finish(ik, result{status: http.StatusInternalServerError}, s.o.clock.Now())
+			panic(p)
+		}
+	}()
 	res = s.checked(c, h)
 	s.idem.finish(ik, res, s.o.clock.Now())
 	return res
