@@ -165,7 +165,9 @@ func WithAuthStorm(window, minimum int, ratio float64) Option {
 // WithCleanup expires every session the run left open at its end. Default on.
 func WithCleanup(b bool) Option { return func(o *options) { o.cleanup = b } }
 
-// WithPlot writes vegeta's HTML plot (plot.html) into the out dir. Default on.
+// WithPlot writes vegeta's HTML plot (plot.html) into the out dir. Default on; skipped (and
+// noted in the report) for runs of more than 150000 requests, whose plot would not fit in
+// constant memory.
 func WithPlot(b bool) Option { return func(o *options) { o.plot = b } }
 
 // WithResultsFile writes the vegeta results stream (results.bin) into the out dir. Default on.

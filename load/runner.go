@@ -41,6 +41,9 @@ const (
 	PlotFile = "plot.html"
 )
 
+// maxPlotRequests is the largest run (requests expected) for which plot.html is drawn.
+const maxPlotRequests = 150000
+
 // echoKeyHeader carries a request's Idempotency-Key back on its response inside the process
 // (the transport adds it; the results loop reads and removes it): vegeta's Result has no
 // request data, and this is how a create result is tied to its reference.
@@ -167,8 +170,9 @@ type run struct {
 	ledger  *bufio.Writer
 	outErrs []error
 
-	done     atomic.Int64 // results processed
-	expected uint64
+	plotSkipped bool
+	done        atomic.Int64 // results processed
+	expected    uint64
 }
 
 // Run runs the load test and returns its report. The report is returned (marked partial) even
@@ -462,7 +466,14 @@ func (st *run) openFiles() ([]*os.File, error) {
 		st.encBuf = bufio.NewWriterSize(f, 256<<10)
 		st.enc = vegeta.NewEncoder(st.encBuf)
 	}
-	if st.o.plot {
+	// vegeta's plot keeps every point (compressed) and decompresses them all to downsample when
+	// it renders, so its memory grows with the run; above maxPlotRequests the run skips it to
+	// keep memory flat (`vegeta plot results.bin` draws it afterwards).
+	want := st.sched.ExpectedHits() * uint64(len(st.o.scenario.ops()))
+	if st.o.plot && want > maxPlotRequests {
+		st.plotSkipped = true
+	}
+	if st.o.plot && !st.plotSkipped {
 		st.plot = plot.New(plot.Title("checkoutkit load "+st.o.runID), plot.Downsample(4000), plot.Label(opLabeler))
 	}
 	return files, nil
@@ -563,6 +574,9 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	l.Config["keepAlive"] = strconv.FormatBool(st.o.keepAlive)
 	l.Config["latencyFrom"] = "intended send time (coordinated-omission corrected)"
 	l.Config["latencySource"] = "latency: exact HDR histogram (3 significant digits); tdigest: vegeta Metrics (t-digest, estimates)"
+	if st.plotSkipped {
+		l.Config["observed.plot"] = "skipped: run too long for vegeta's in-memory plot; run `vegeta plot results.bin`"
+	}
 	l.Config["observed.scheduleSlipped"] = strconv.FormatInt(st.slipped.Load(), 10)
 	l.Config["observed.throttlePause"] = st.throttle.paused().String()
 	l.Config["observed.leftOpenBeforeCleanup"] = strconv.Itoa(leftOpen)
