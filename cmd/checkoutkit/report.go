@@ -30,7 +30,8 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, `
 Subcommands:
   render FILE        re-render a saved compliance.json or load.json into every format (the default)
-  merge FILE...      merge load.json reports of --shard runs into one, with exact merged percentiles;
+  merge PATH...      merge load.json reports of --shard runs (files, or folders holding them) into one,
+                     with exact merged percentiles;
                      exits 1 when the merged run breaks an SLO`)
 		}
 		return code
@@ -70,25 +71,14 @@ Subcommands:
 	return exitOK
 }
 
-func mergeReports(files []string, sloExprs []string, out string, stdout, stderr io.Writer) int {
-	var parts []*reports.Load
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return usageError(stderr, "report merge", err)
-		}
-		l, err := reports.ReadLoadJSON(f)
-		f.Close()
-		if err != nil {
-			return usageError(stderr, "report merge", fmt.Errorf("%s: %w", name, err))
-		}
-		parts = append(parts, l)
-	}
+func mergeReports(paths []string, sloExprs []string, out string, stdout, stderr io.Writer) int {
 	slos, err := load.ParseSLOs(sloExprs)
 	if err != nil {
 		return usageError(stderr, "report merge", err)
 	}
-	merged, err := load.Merge(parts, slos)
+	// A path may be a folder (a Kubernetes merge Job cannot glob): its load.json and those of
+	// its direct subfolders are merged.
+	merged, err := load.MergeFilesSLO(paths, slos)
 	if err != nil {
 		return usageError(stderr, "report merge", err)
 	}
