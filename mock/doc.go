@@ -120,7 +120,22 @@
 //	reject    PaymentInitiated -> PaymentTerminated (TERMINATED), sends the payment callback
 //	address   body {streetAddress, postalCode, region, country}; answers AddressResult
 //
-// Any other transition answers 409 Session-00409; an unknown action 404. Address posts the body
+// Any other transition answers 409 Session-00409; an unknown action 404.
+//
+// GET, PUT and DELETE /_mock/faults (FaultControlPath; no keys needed; on by default, off with
+// WithFaultControl(false), then 404) read, replace and clear the injected faults at runtime:
+//
+//	PUT /_mock/faults
+//	{"errors":[{"operation":"create","status":502,"rate":1,"retryAfter":"1s"}],
+//	 "latency":{"get":"uniform:10ms..50ms"},"seed":42}
+//
+// operation is create, get, update, expire or *; status 429, 500 or 502; rate in [0, 1]
+// (default 1); retryAfter a Go duration (429 only, default 1s); latency values use
+// ParseLatency's syntax. PUT replaces the whole configuration (rules not listed are dropped);
+// DELETE clears it; all three answer 200 with the configuration now in force, in the same form.
+// Bad JSON, an unknown field, an unknown operation, another status or a rate outside [0, 1]
+// answer 400 Validation-00001 with the Checkout error body, keyed like Errors[0].Status, and
+// change nothing. The swap is atomic: each request sees the old or the new configuration whole. Address posts the body
 // to logistics.dynamicOptionsCallback with Authorization set to the callbackAuthorizationToken,
 // waits at most 8 s (WithLogisticsBudget) and checks the answer against the contract's schema for
 // that callback's 200 answer. A failure, a timeout, a non-200, an answer that breaks the schema,
@@ -149,7 +164,8 @@
 // requests with 500 Internal-00500, 502 Integration-00502 or 429 Request-00429 with Retry-After;
 // all three are declared by the contract, so injected answers are still conformant. Faults run
 // before auth, as a gateway's would, and are never stored under an Idempotency-Key. A seed makes
-// them repeatable.
+// them repeatable. Server.SetFaults and PUT /_mock/faults (above) change them while the mock
+// runs, so a contract suite can exercise every documented 429, 500 and 502 answer on demand.
 //
 // WithBreakage sends deliberately non-conforming answers, to prove that a suite can fail:
 // BreakDropRequiredField drops sessionState (GET, PATCH, expire) and pollingUrl (create);

@@ -75,6 +75,7 @@ type options struct {
 	logisticsBudget  time.Duration
 	logger           *slog.Logger
 	faults           Faults
+	faultControl     bool
 	breakage         []Breakage
 	autoDelay        time.Duration
 	publicBaseURL    string
@@ -97,6 +98,7 @@ func defaultOptions() options {
 		logger:          slog.New(slog.DiscardHandler),
 		verdictCache:    DefaultVerdictCache,
 		maxSessions:     DefaultMaxSessions,
+		faultControl:    true,
 	}
 }
 
@@ -168,8 +170,16 @@ func WithLogisticsBudget(d time.Duration) Option { return func(o *options) { o.l
 // duration, MSN and reference, never headers or bodies.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithFaults injects latency and errors. Default: none.
+// WithFaults injects latency and errors from the start. Default: none. Server.SetFaults and
+// PUT /_mock/faults replace them at runtime.
 func WithFaults(f Faults) Option { return func(o *options) { o.faults = f } }
+
+// WithFaultControl serves the runtime fault control endpoint (GET, PUT and DELETE
+// /_mock/faults). Default: true, so a demo or a contract run against a mock in another process
+// can exercise the documented 429, 500 and 502 answers; pass false when the mock is reachable by
+// parties that must not be able to make it fail (the endpoint, like the rest of /_mock/, needs
+// no keys). Off, the path answers 404. Server.SetFaults works either way.
+func WithFaultControl(on bool) Option { return func(o *options) { o.faultControl = on } }
 
 // WithBreakage makes the mock send deliberately non-conforming responses, to prove that a
 // contract suite can fail. Default: none.

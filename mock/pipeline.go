@@ -48,8 +48,9 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 
 func (s *Server) pipeline(c *call, h handler) result {
 	r := c.r
-	if s.faults.active() {
-		if d := s.faults.delay(c.op); d > 0 {
+	// Load once: a concurrent SetFaults must not give this request half of each configuration.
+	if fa := s.faults.Load(); fa.active() {
+		if d := fa.delay(c.op); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:
@@ -57,7 +58,7 @@ func (s *Server) pipeline(c *call, h handler) result {
 				t.Stop()
 			}
 		}
-		if rule, ok := s.faults.injected(c.op); ok {
+		if rule, ok := fa.injected(c.op); ok {
 			return injectedResult(rule)
 		}
 	}

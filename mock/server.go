@@ -29,7 +29,7 @@ type Server struct {
 	log      *slog.Logger
 	store    *store
 	idem     *idemStore
-	faults   *faulter
+	faults   atomic.Pointer[faulter] // swapped whole by SetFaults and PUT /_mock/faults
 	hosts    *hostPolicy
 	client   *http.Client
 	breaks   map[Breakage]bool
@@ -87,7 +87,6 @@ func New(opts ...Option) *Server {
 		log:    o.logger,
 		store:  newStore(o.maxSessions),
 		idem:   newIdemStore(o.idemTTL, o.idemCap),
-		faults: newFaulter(o.faults),
 		hosts:  newHostPolicy(o.callbackHosts),
 		breaks: map[Breakage]bool{},
 		vcache: newVerdictCache(o.verdictCache),
@@ -102,6 +101,7 @@ func New(opts ...Option) *Server {
 	if s.client == nil {
 		s.client = s.hosts.client(DefaultCallbackTimeout)
 	}
+	s.faults.Store(newFaulter(o.faults))
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.logistic.raw = o.validator.Contract().Raw
 	s.logistic.openapi = o.validator.Contract().OpenAPI
@@ -160,6 +160,11 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH "+checkout.BasePath+"/session/{reference}", s.api(OpUpdate, s.update))
 	m.HandleFunc("POST "+checkout.BasePath+"/session/{reference}/expire", s.api(OpExpire, s.expire))
 	m.HandleFunc("POST /_mock/sessions/{reference}/{action}", s.control)
+	if s.o.faultControl {
+		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+			m.HandleFunc(method+" "+FaultControlPath, s.faultControl)
+		}
+	}
 	m.HandleFunc("GET /_mock/frontend/", s.frontend)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("/", s.notFound)
