@@ -26,6 +26,20 @@ func isInvalidOnPurpose(ctx context.Context) bool {
 	return b
 }
 
+type noRetryKey struct{}
+
+// WithoutRetry429 marks ctx's requests as ones whose 429 answer is the point of the spec: the
+// suite's transport hands the first 429 to the caller instead of waiting Retry-After and
+// retrying. Env.Send does the same for a Call with NoRetry429 set.
+func WithoutRetry429(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetryKey{}, true)
+}
+
+func isNoRetry429(ctx context.Context) bool {
+	b, _ := ctx.Value(noRetryKey{}).(bool)
+	return b
+}
+
 // RefusedError is returned for a request a positive spec tried to send that does not conform
 // to the contract. The request is not sent.
 type RefusedError struct {
@@ -85,7 +99,8 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // retry429 retries a request answered 429 after its Retry-After (seconds or an HTTP date),
 // capped, at most max times. Without Retry-After it waits one second. Each 429 is still
-// recorded by the Recorder underneath, as the documented status it is.
+// recorded by the Recorder underneath, as the documented status it is. A request whose context
+// was made by WithoutRetry429 is never retried.
 type retry429 struct {
 	next http.RoundTripper
 	max  int
@@ -95,7 +110,7 @@ type retry429 struct {
 func (r *retry429) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := r.next.RoundTrip(req)
-		if err != nil || resp.StatusCode != http.StatusTooManyRequests || attempt >= r.max {
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests || attempt >= r.max || isNoRetry429(req.Context()) {
 			return resp, err
 		}
 		if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {

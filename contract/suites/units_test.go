@@ -93,6 +93,18 @@ func TestRetry429(t *testing.T) {
 			}
 		})
 	}
+	t.Run("WithoutRetry429 hands the first 429 over", func(t *testing.T) {
+		s := &scripted{statuses: []int{429, 200}}
+		rt := &retry429{next: s, max: 3, cap: time.Second}
+		req, _ := http.NewRequestWithContext(WithoutRetry429(context.Background()), http.MethodGet, "http://127.0.0.1/x", nil)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || len(s.bodies) != 1 {
+			t.Errorf("status %d after %d attempts, want 429 after 1", resp.StatusCode, len(s.bodies))
+		}
+	})
 	t.Run("stops when the context ends", func(t *testing.T) {
 		s := &scripted{statuses: []int{429}}
 		rt := &retry429{next: s, max: 3, cap: time.Hour}
