@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/contract/negative"
 	"github.com/checkoutkit/checkoutkit/fixtures"
+	"github.com/checkoutkit/checkoutkit/mock"
 )
 
 // Env is what the bootstrap hands every spec: the target, a client whose every request goes
@@ -98,6 +101,9 @@ type Call struct {
 	// Invalid says the request is invalid on purpose: it is sent unchecked and its request
 	// violations are expected.
 	Invalid bool
+	// NoRetry429 hands a 429 answer to the spec as is, instead of retrying it after
+	// Retry-After (see WithoutRetry429).
+	NoRetry429 bool
 }
 
 // Send makes one call through the gate and the Recorder and fails the spec on a transport
@@ -118,6 +124,9 @@ func (e *Env) send(ctx context.Context, c Call) (*client.Response, []contract.Vi
 	}
 	if c.Invalid {
 		ctx = invalidOnPurpose(ctx)
+	}
+	if c.NoRetry429 {
+		ctx = WithoutRetry429(ctx)
 	}
 	before := len(e.Recorder.ResponseViolations())
 	resp, err := cl.Do(ctx, c.Method, c.Path, c.Body, c.Header)
@@ -283,4 +292,42 @@ func (c *Control) Do(ctx context.Context, ref, action string) {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "mock control %s", action)
 	defer resp.Body.Close()
 	gomega.Expect(resp.StatusCode/100).To(gomega.Equal(2), "mock control %s %s: status %d", action, ref, resp.StatusCode)
+}
+
+// ErrNoFaultControl is reported (as a skip) when the target has no fault control endpoint:
+// it is not a checkoutkit mock, or one started with mock.WithFaultControl(false).
+var ErrNoFaultControl = errors.New("suites: the target has no " + mock.FaultControlPath + " endpoint (not a checkoutkit mock, or fault control is off)")
+
+// SetFaults replaces the mock's injected faults through PUT /_mock/faults. It returns
+// ErrNoFaultControl when the target does not serve that endpoint, and fails the spec on any
+// other refusal.
+func (c *Control) SetFaults(ctx context.Context, f mock.FaultsRequest) error {
+	ginkgo.GinkgoHelper()
+	body, err := json.Marshal(f)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	return c.faults(ctx, http.MethodPut, body)
+}
+
+// ClearFaults removes every injected fault through DELETE /_mock/faults.
+func (c *Control) ClearFaults(ctx context.Context) error {
+	ginkgo.GinkgoHelper()
+	return c.faults(ctx, http.MethodDelete, nil)
+}
+
+func (c *Control) faults(ctx context.Context, method string, body []byte) error {
+	ginkgo.GinkgoHelper()
+	req, err := http.NewRequestWithContext(ctx, method, c.base+mock.FaultControlPath, bytes.NewReader(body))
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "mock control %s %s", method, mock.FaultControlPath)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+		return ErrNoFaultControl
+	}
+	gomega.Expect(resp.StatusCode).To(gomega.Equal(http.StatusOK), "mock control %s %s: %s", method, mock.FaultControlPath, b)
+	return nil
 }

@@ -20,13 +20,16 @@ const (
 	// LabelMockOnly marks specs that drive the mock's control API (pay, reject). They are
 	// skipped, and reported as skipped, on live targets.
 	LabelMockOnly = "mock-only"
+	// LabelFaults marks specs that make the mock inject the documented 429, 500 and 502
+	// answers through its fault control endpoint (always together with mock-only).
+	LabelFaults = "faults"
 	// LabelLiveSafe marks specs that may run against a live test environment: they never
 	// approve or capture money and expire every session they create.
 	LabelLiveSafe = "live-safe"
 )
 
 // AllLabels lists every label the suites use, for --help and documentation.
-var AllLabels = []string{LabelSmoke, LabelNegative, LabelGenerated, LabelStateful, LabelIdempotency, LabelCallback, LabelMockOnly, LabelLiveSafe}
+var AllLabels = []string{LabelSmoke, LabelNegative, LabelGenerated, LabelStateful, LabelIdempotency, LabelCallback, LabelFaults, LabelMockOnly, LabelLiveSafe}
 
 // live returns the labels for a spec that is safe on live targets.
 func live(ls ...string) ginkgo.Labels { return ginkgo.Label(append(ls, LabelLiveSafe)...) }

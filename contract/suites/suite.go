@@ -52,6 +52,7 @@ var _ = Describe("Checkout v3 contract", func() {
 	}
 	InvalidFixtureSpec(InvalidFixtureSpecInput{Env: e, Cases: invalid, Create: payment})
 	NegativeBodySpec(NegativeBodySpecInput{Env: e, Cases: generatedCases(e, full, subscription, update)})
+	FaultSpec(FaultSpecInput{Env: e, Create: payment, Update: update})
 })
 
 // ReportAfterSuite writes junit.xml and ginkgo-report.json and keeps the report for the

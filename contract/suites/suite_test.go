@@ -44,6 +44,10 @@ func TestSuites(t *testing.T) {
 	if comp.Coverage.OperationsExercised != comp.Coverage.OperationsTotal {
 		t.Errorf("operations exercised %d of %d", comp.Coverage.OperationsExercised, comp.Coverage.OperationsTotal)
 	}
+	// Every documented status, 429/500/502 included (FaultSpec injects them through the mock).
+	if comp.Coverage.StatusesExercised != comp.Coverage.StatusesTotal {
+		t.Errorf("statuses exercised %d of %d", comp.Coverage.StatusesExercised, comp.Coverage.StatusesTotal)
+	}
 	if comp.Coverage.ConstraintsExercised == 0 || comp.Coverage.ConstraintsExercised > comp.Coverage.ConstraintsTotal {
 		t.Errorf("constraints exercised %d of %d", comp.Coverage.ConstraintsExercised, comp.Coverage.ConstraintsTotal)
 	}
