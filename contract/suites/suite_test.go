@@ -16,6 +16,8 @@ const (
 	envHelperBreakage = "CHECKOUTKIT_SUITES_HELPER_BREAKAGE"
 	envHelperOut      = "CHECKOUTKIT_SUITES_HELPER_OUT"
 	envHelperFilter   = "CHECKOUTKIT_SUITES_HELPER_FILTER"
+	// helperNoFaultControl, as the breakage mode, runs the mock without /_mock/faults instead.
+	helperNoFaultControl = "no-fault-control"
 )
 
 // TestSuites is the package's one Ginkgo bootstrap: it runs every spec against an in-process
@@ -63,7 +65,11 @@ func TestSuites(t *testing.T) {
 
 func helperRun(t *testing.T, mode mock.Breakage) {
 	cfg := Config{Out: os.Getenv(envHelperOut), LabelFilter: os.Getenv(envHelperFilter), RunPrefix: "ckkbreak", NoColor: true}
-	if mode != "" {
+	switch mode {
+	case "":
+	case helperNoFaultControl:
+		cfg.MockOptions = []mock.Option{mock.WithFaultControl(false)}
+	default:
 		cfg.MockOptions = []mock.Option{mock.WithBreakage(mode)}
 	}
 	// A Fail()-only T: failing specs are the point here; the parent reads the reports.
