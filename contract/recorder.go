@@ -391,37 +391,33 @@ func (r *Recorder) ordered() []Exchange {
 // Violations returns every request and response violation of the retained exchanges, in the
 // order they were recorded.
 func (r *Recorder) Violations() []Violation {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []Violation
-	for i := range r.exchanges {
-		e := &r.exchanges[(r.start+i)%len(r.exchanges)]
-		out = append(out, e.RequestViolations...)
-		out = append(out, e.ResponseViolations...)
-	}
-	return out
+	return r.collect(true, true)
 }
 
 // RequestViolations returns the request violations of the retained exchanges.
 func (r *Recorder) RequestViolations() []Violation {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []Violation
-	for i := range r.exchanges {
-		e := &r.exchanges[(r.start+i)%len(r.exchanges)]
-		out = append(out, e.RequestViolations...)
-	}
-	return out
+	return r.collect(true, false)
 }
 
 // ResponseViolations returns the response violations of the retained exchanges.
 func (r *Recorder) ResponseViolations() []Violation {
+	return r.collect(false, true)
+}
+
+// collect gathers the chosen sides' violations of the retained exchanges, oldest exchange
+// first and, within one exchange, request before response.
+func (r *Recorder) collect(request, response bool) []Violation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Violation
 	for i := range r.exchanges {
 		e := &r.exchanges[(r.start+i)%len(r.exchanges)]
-		out = append(out, e.ResponseViolations...)
+		if request {
+			out = append(out, e.RequestViolations...)
+		}
+		if response {
+			out = append(out, e.ResponseViolations...)
+		}
 	}
 	return out
 }
