@@ -343,7 +343,7 @@ func (v *Validator) convert(errs []*liberrors.ValidationError, name string, dir 
 			if e.ValidationType == helpers.ParameterValidation {
 				prefix = base.Location
 			}
-			vi.Location = prefix + pointer(f.InstancePath)
+			vi.Location = prefix + Pointer(f.InstancePath...)
 			// A missing parameter keeps Keyword "required" (the shared API promises it); the
 			// schema failure's keyword location would otherwise be a long spec pointer.
 			if base.Keyword != "required" {
@@ -368,7 +368,7 @@ func errLocation(e *liberrors.ValidationError, dir Direction) string {
 		if name == "" {
 			return "/" + in
 		}
-		return "/" + in + "/" + escapePointer(name)
+		return "/" + in + "/" + PointerEscape(name)
 	case helpers.PathValidation:
 		return "/path"
 	case helpers.ResponseBodyValidation:
@@ -498,15 +498,24 @@ func containsStr(ss []string, s string) bool {
 	return false
 }
 
-func pointer(segs []string) string {
+// Pointer joins segs into an RFC 6901 JSON pointer, escaping each segment with
+// [PointerEscape]: Pointer("body", "a/b") is "/body/a~1b". With no segments it returns "",
+// the pointer to the whole document.
+func Pointer(segs ...string) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteByte('/')
-		b.WriteString(escapePointer(s))
+		b.WriteString(PointerEscape(s))
 	}
 	return b.String()
 }
 
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+// pointerEscaper escapes "~" before "/": strings.Replacer scans once and never rescans its own
+// output, so "/" becomes "~1" and not "~01".
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// PointerEscape escapes one JSON pointer reference token as RFC 6901 requires: "~" becomes
+// "~0" and "/" becomes "~1"; every other character is kept as is.
+func PointerEscape(s string) string {
+	return pointerEscaper.Replace(s)
 }
