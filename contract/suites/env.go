@@ -305,16 +305,31 @@ func (c *Control) SetFaults(ctx context.Context, f mock.FaultsRequest) error {
 	ginkgo.GinkgoHelper()
 	body, err := json.Marshal(f)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	return c.faults(ctx, http.MethodPut, body)
+	_, err = c.faults(ctx, http.MethodPut, body)
+	return err
 }
 
 // ClearFaults removes every injected fault through DELETE /_mock/faults.
 func (c *Control) ClearFaults(ctx context.Context) error {
 	ginkgo.GinkgoHelper()
-	return c.faults(ctx, http.MethodDelete, nil)
+	_, err := c.faults(ctx, http.MethodDelete, nil)
+	return err
 }
 
-func (c *Control) faults(ctx context.Context, method string, body []byte) error {
+// Faults returns the mock's faults in force now (GET /_mock/faults), so a spec can put back
+// what the mock was started with.
+func (c *Control) Faults(ctx context.Context) (mock.FaultsRequest, error) {
+	ginkgo.GinkgoHelper()
+	var fr mock.FaultsRequest
+	b, err := c.faults(ctx, http.MethodGet, nil)
+	if err != nil {
+		return fr, err
+	}
+	gomega.Expect(json.Unmarshal(b, &fr)).To(gomega.Succeed(), "decode %s", mock.FaultControlPath)
+	return fr, nil
+}
+
+func (c *Control) faults(ctx context.Context, method string, body []byte) ([]byte, error) {
 	ginkgo.GinkgoHelper()
 	req, err := http.NewRequestWithContext(ctx, method, c.base+mock.FaultControlPath, bytes.NewReader(body))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -324,10 +339,11 @@ func (c *Control) faults(ctx context.Context, method string, body []byte) error 
 	resp, err := c.hc.Do(req)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "mock control %s %s", method, mock.FaultControlPath)
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "read the %s answer", mock.FaultControlPath)
 	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-		return ErrNoFaultControl
+		return nil, ErrNoFaultControl
 	}
 	gomega.Expect(resp.StatusCode).To(gomega.Equal(http.StatusOK), "mock control %s %s: %s", method, mock.FaultControlPath, b)
-	return nil
+	return b, nil
 }

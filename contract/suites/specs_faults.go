@@ -36,7 +36,7 @@ var injectable = []struct {
 // FaultSpec makes the mock answer each operation with each injected status (429, 500, 502)
 // through its fault control endpoint (PUT /_mock/faults), sends one otherwise valid request
 // and expects exactly that status, once, with a conforming Checkout problem body (and
-// Retry-After on 429). The fault is cleared by DeferCleanup. The specs are Serial: while a
+// Retry-After on 429). DeferCleanup puts back the faults the mock had before. The specs are Serial: while a
 // fault is set every request to that operation fails, so nothing may run beside them. The 429
 // is sent with NoRetry429, so the suite's retrying transport hands it over instead of waiting.
 // Skipped on live targets and on targets without the endpoint.
@@ -87,16 +87,19 @@ func FaultSpec(in FaultSpecInput) {
 			}
 
 			By("setting the fault")
-			rate := 1.0
-			err := e.Control.SetFaults(ctx, mock.FaultsRequest{Errors: []mock.ErrorRuleRequest{{Operation: opName, Status: status, Rate: &rate, RetryAfter: "1s"}}})
+			// Whatever the mock was started with (checkoutkit mock --fault ...) is put back
+			// afterwards rather than cleared.
+			saved, err := e.Control.Faults(ctx)
 			if errors.Is(err, ErrNoFaultControl) {
 				Skip(err.Error())
 			}
 			Expect(err).NotTo(HaveOccurred())
+			rate := 1.0
+			Expect(e.Control.SetFaults(ctx, mock.FaultsRequest{Errors: []mock.ErrorRuleRequest{{Operation: opName, Status: status, Rate: &rate, RetryAfter: "1s"}}})).To(Succeed())
 			// Registered after the create's expiry, so it runs first (DeferCleanup is LIFO)
 			// and the expiry is not itself failed by the fault.
 			DeferCleanup(func(ctx SpecContext) {
-				Expect(e.Control.ClearFaults(ctx)).To(Succeed(), "clear the injected fault")
+				Expect(e.Control.SetFaults(ctx, saved)).To(Succeed(), "put back the mock's own faults")
 			}, NodeTimeout(10*time.Second))
 
 			By("sending one otherwise valid request")
