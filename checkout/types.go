@@ -51,43 +51,70 @@ type OrderSummary struct {
 
 // OrderLine is one line of the order summary. At least one of TaxRate and TaxPercentage is required.
 type OrderLine struct {
-	Name                    string         `json:"name"`
-	ID                      string         `json:"id"`
-	TotalAmount             int64          `json:"totalAmount"`
-	TotalAmountExcludingTax int64          `json:"totalAmountExcludingTax"`
-	TotalTaxAmount          int64          `json:"totalTaxAmount"`
-	TaxRate                 *int           `json:"taxRate,omitempty"`
-	TaxPercentage           *int           `json:"taxPercentage,omitempty"`
-	UnitInfo                *OrderUnitInfo `json:"unitInfo,omitempty"`
-	Discount                *int64         `json:"discount,omitempty"`
-	ProductURL              *string        `json:"productUrl,omitempty"`
-	IsReturn                *bool          `json:"isReturn,omitempty"`
-	IsShipping              *bool          `json:"isShipping,omitempty"`
+	// Name is the line's product name (1-2048 characters).
+	Name string `json:"name"`
+	// ID is the merchant's product or line id (1-255 characters).
+	ID string `json:"id"`
+	// TotalAmount is the line total in minor units, tax and discount included.
+	TotalAmount int64 `json:"totalAmount"`
+	// TotalAmountExcludingTax is the line total in minor units without tax.
+	TotalAmountExcludingTax int64 `json:"totalAmountExcludingTax"`
+	// TotalTaxAmount is the line's tax in minor units.
+	TotalTaxAmount int64 `json:"totalTaxAmount"`
+	// TaxRate is the tax rate in hundredths of a percent (2500 = 25 %), 0-10000; optional, but
+	// it or TaxPercentage must be set.
+	TaxRate *int `json:"taxRate,omitempty"`
+	// TaxPercentage is the deprecated whole-percent tax rate (0-100); optional, nil when TaxRate
+	// is used instead.
+	TaxPercentage *int `json:"taxPercentage,omitempty"`
+	// UnitInfo holds unit price and quantity; optional and nullable.
+	UnitInfo *OrderUnitInfo `json:"unitInfo,omitempty"`
+	// Discount is the discount in minor units; optional and nullable.
+	Discount *int64 `json:"discount,omitempty"`
+	// ProductURL links to the product page (absolute URL); optional and nullable.
+	ProductURL *string `json:"productUrl,omitempty"`
+	// IsReturn marks a returned item; optional and nullable (absent means false).
+	IsReturn *bool `json:"isReturn,omitempty"`
+	// IsShipping marks the line as the shipping cost; optional and nullable (absent means false).
+	IsShipping *bool `json:"isShipping,omitempty"`
 }
 
 // OrderUnitInfo describes unit price and quantity of an order line.
 type OrderUnitInfo struct {
-	UnitPrice    int64  `json:"unitPrice"`
-	Quantity     string `json:"quantity"`
+	// UnitPrice is the price of one unit in minor units.
+	UnitPrice int64 `json:"unitPrice"`
+	// Quantity is an integer or a fraction as text, for display ("2", "0.5", "1/2").
+	Quantity string `json:"quantity"`
+	// QuantityUnit is PCS, KG, KM, MINUTE or LITRE; the contract's default is PCS.
 	QuantityUnit string `json:"quantityUnit"`
 }
 
 // OrderBottomLine holds the currency and the totals of an order summary.
 type OrderBottomLine struct {
-	Currency       string          `json:"currency"`
-	TipAmount      *int64          `json:"tipAmount,omitempty"`
-	GiftCardAmount *int64          `json:"giftCardAmount,omitempty"`
-	TerminalID     *string         `json:"terminalId,omitempty"`
+	// Currency is the ISO 4217 code of every amount in the summary (NOK, DKK or EUR).
+	Currency string `json:"currency"`
+	// TipAmount is the tip in minor units; optional and nullable.
+	TipAmount *int64 `json:"tipAmount,omitempty"`
+	// GiftCardAmount is the amount paid by gift card in minor units; optional and nullable.
+	GiftCardAmount *int64 `json:"giftCardAmount,omitempty"`
+	// TerminalID identifies the point-of-sale terminal; optional and nullable.
+	TerminalID *string `json:"terminalId,omitempty"`
+	// PaymentSources splits the payment between sources; optional and nullable.
 	PaymentSources *PaymentSources `json:"paymentSources,omitempty"`
-	ReceiptNumber  *string         `json:"receiptNumber,omitempty"`
+	// ReceiptNumber is the merchant's receipt number; optional and nullable.
+	ReceiptNumber *string `json:"receiptNumber,omitempty"`
 }
 
 // PaymentSources splits a payment between sources.
 type PaymentSources struct {
+	// GiftCard is the amount paid by gift card in minor units; optional and nullable.
 	GiftCard *int64 `json:"giftCard,omitempty"`
-	Card     *int64 `json:"card,omitempty"`
-	Voucher  *int64 `json:"voucher,omitempty"`
-	Cash     *int64 `json:"cash,omitempty"`
+	// Card is the amount paid by card in minor units; optional and nullable.
+	Card *int64 `json:"card,omitempty"`
+	// Voucher is the amount paid by voucher in minor units; optional and nullable.
+	Voucher *int64 `json:"voucher,omitempty"`
+	// Cash is the amount paid in cash in minor units; optional and nullable.
+	Cash *int64 `json:"cash,omitempty"`
 }
 
 // Logistics holds the shipping options of a session.
@@ -127,14 +154,23 @@ type LogisticsOption struct {
 
 // PrefillCustomer pre-fills the customer's details; every field is optional.
 type PrefillCustomer struct {
-	FirstName     *string `json:"firstName,omitempty"`
-	LastName      *string `json:"lastName,omitempty"`
-	Email         *string `json:"email,omitempty"`
-	PhoneNumber   *string `json:"phoneNumber,omitempty"`
+	// FirstName is the customer's given name; optional and nullable.
+	FirstName *string `json:"firstName,omitempty"`
+	// LastName is the customer's family name; optional and nullable.
+	LastName *string `json:"lastName,omitempty"`
+	// Email is the customer's e-mail address; optional and nullable.
+	Email *string `json:"email,omitempty"`
+	// PhoneNumber is the customer's phone number with country code, with or without a leading
+	// "+"; optional and nullable.
+	PhoneNumber *string `json:"phoneNumber,omitempty"`
+	// StreetAddress is the customer's street address; optional and nullable.
 	StreetAddress *string `json:"streetAddress,omitempty"`
-	City          *string `json:"city,omitempty"`
-	PostalCode    *string `json:"postalCode,omitempty"`
-	Country       *string `json:"country,omitempty"`
+	// City is the customer's city; optional and nullable.
+	City *string `json:"city,omitempty"`
+	// PostalCode is the customer's postal code; optional and nullable.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// Country is the customer's country (ISO 3166-1 alpha-2); optional and nullable.
+	Country *string `json:"country,omitempty"`
 }
 
 // MerchantInfo holds the merchant's URLs and the callback token.
@@ -151,40 +187,62 @@ type MerchantInfo struct {
 
 // CheckoutConfig tunes the Checkout UI.
 type CheckoutConfig struct {
-	CustomerInteraction    *string                 `json:"customerInteraction,omitempty"`
-	Elements               *string                 `json:"elements,omitempty"`
-	Countries              *Countries              `json:"countries,omitempty"`
-	UserFlow               *string                 `json:"userFlow,omitempty"`
-	RequireUserInfo        *bool                   `json:"requireUserInfo,omitempty"`
-	CustomConsent          *CustomConsent          `json:"customConsent,omitempty"`
-	ShowOrderSummary       *bool                   `json:"showOrderSummary,omitempty"`
+	// CustomerInteraction is CUSTOMER_PRESENT or CUSTOMER_NOT_PRESENT (case-sensitive); optional
+	// and nullable.
+	CustomerInteraction *string `json:"customerInteraction,omitempty"`
+	// Elements chooses what Checkout asks for: Full, PaymentAndContactInfo or PaymentOnly; optional
+	// and nullable, default Full.
+	Elements *string `json:"elements,omitempty"`
+	// Countries limits the countries the customer can pick; optional and nullable (nil = all).
+	Countries *Countries `json:"countries,omitempty"`
+	// UserFlow is WEB_REDIRECT or NATIVE_REDIRECT; optional and nullable.
+	UserFlow *string `json:"userFlow,omitempty"`
+	// RequireUserInfo asks for the customer's consent to share user info (see
+	// SessionResponse.UserInfo); optional and nullable, default false.
+	RequireUserInfo *bool `json:"requireUserInfo,omitempty"`
+	// CustomConsent shows a merchant-defined consent checkbox; optional and nullable.
+	CustomConsent *CustomConsent `json:"customConsent,omitempty"`
+	// ShowOrderSummary shows the transaction's order summary to the customer; optional and
+	// nullable (absent means not shown).
+	ShowOrderSummary *bool `json:"showOrderSummary,omitempty"`
+	// ExternalPaymentMethods lists payment methods outside Vipps MobilePay; optional and nullable.
 	ExternalPaymentMethods []ExternalPaymentMethod `json:"externalPaymentMethods,omitempty"`
 }
 
 // Countries limits the countries the customer can choose.
 type Countries struct {
+	// Supported lists the allowed countries as ISO 3166-1 alpha-2 codes (NO, DK, FI, ...); required.
 	Supported []string `json:"supported"`
 }
 
 // CustomConsent shows a consent checkbox.
 type CustomConsent struct {
-	Text     string `json:"text"`
-	Required bool   `json:"required"`
+	// Text is the consent text shown beside the checkbox (at least one character); required.
+	Text string `json:"text"`
+	// Required makes ticking the checkbox mandatory to pay; required in the body.
+	Required bool `json:"required"`
 }
 
 // ExternalPaymentMethod offers a payment method outside Vipps (Klarna).
 type ExternalPaymentMethod struct {
+	// PaymentMethod names the method; the contract allows only "Klarna".
 	PaymentMethod string `json:"paymentMethod"`
-	RedirectURL   string `json:"redirectUrl"`
+	// RedirectURL is the absolute URL the customer is sent to for that method; required.
+	RedirectURL string `json:"redirectUrl"`
 }
 
 // Subscription describes a Recurring agreement created by a SUBSCRIPTION session.
 type Subscription struct {
-	ProductName          string   `json:"productName"`
-	Amount               Amount   `json:"amount"`
-	Interval             Interval `json:"interval"`
-	MerchantAgreementURL string   `json:"merchantAgreementUrl"`
-	ProductDescription   *string  `json:"productDescription,omitempty"`
+	// ProductName is the subscribed product's name (at least one character); required.
+	ProductName string `json:"productName"`
+	// Amount is the recurring price in minor units; required.
+	Amount Amount `json:"amount"`
+	// Interval is how often Amount is charged; required.
+	Interval Interval `json:"interval"`
+	// MerchantAgreementURL is the absolute URL where the customer manages the agreement; required.
+	MerchantAgreementURL string `json:"merchantAgreementUrl"`
+	// ProductDescription describes the product; optional and nullable.
+	ProductDescription *string `json:"productDescription,omitempty"`
 	// Campaign is one of the event, period or price campaigns; kept raw.
 	Campaign map[string]any `json:"campaign,omitempty"`
 }
@@ -217,17 +275,31 @@ type InitiateSessionResponse struct {
 
 // SessionResponse is the body of GET, PATCH and expire, and of the payment callback.
 type SessionResponse struct {
-	SessionID             string                       `json:"sessionId"`
-	MerchantSerialNumber  *string                      `json:"merchantSerialNumber,omitempty"`
-	Reference             string                       `json:"reference"`
-	SessionState          SessionState                 `json:"sessionState"`
-	PaymentMethod         *string                      `json:"paymentMethod,omitempty"`
-	SubscriptionDetails   *ResponseSubscriptionDetails `json:"subscriptionDetails,omitempty"`
-	PaymentDetails        *PaymentDetails              `json:"paymentDetails,omitempty"`
-	UserInfo              *UserInfo                    `json:"userInfo,omitempty"`
-	ShippingDetails       *ShippingDetails             `json:"shippingDetails,omitempty"`
-	BillingDetails        *BillingDetails              `json:"billingDetails,omitempty"`
-	CustomConsentProvided *bool                        `json:"customConsentProvided,omitempty"`
+	// SessionID is Checkout's id for the session; always set.
+	SessionID string `json:"sessionId"`
+	// MerchantSerialNumber is the MSN the session belongs to; optional and nullable.
+	MerchantSerialNumber *string `json:"merchantSerialNumber,omitempty"`
+	// Reference is the merchant's reference the session was created with; always set.
+	Reference string `json:"reference"`
+	// SessionState is the session's state (see the SessionState constants); always set.
+	SessionState SessionState `json:"sessionState"`
+	// PaymentMethod is the method the customer paid with; the values drift between API versions
+	// (Wallet, Card, BankTransfer, Klarna), so any string is accepted. Optional and nullable.
+	PaymentMethod *string `json:"paymentMethod,omitempty"`
+	// SubscriptionDetails is set for SUBSCRIPTION sessions; optional and nullable.
+	SubscriptionDetails *ResponseSubscriptionDetails `json:"subscriptionDetails,omitempty"`
+	// PaymentDetails is the payment; optional and nullable (absent before one exists).
+	PaymentDetails *PaymentDetails `json:"paymentDetails,omitempty"`
+	// UserInfo is set when configuration.requireUserInfo was true and the customer consented;
+	// optional and nullable.
+	UserInfo *UserInfo `json:"userInfo,omitempty"`
+	// ShippingDetails is the chosen shipping and its address; optional and nullable.
+	ShippingDetails *ShippingDetails `json:"shippingDetails,omitempty"`
+	// BillingDetails is the customer's billing contact; optional and nullable.
+	BillingDetails *BillingDetails `json:"billingDetails,omitempty"`
+	// CustomConsentProvided says whether the customer ticked the custom consent checkbox;
+	// optional and nullable (nil when no custom consent was asked for).
+	CustomConsentProvided *bool `json:"customConsentProvided,omitempty"`
 }
 
 // PaymentDetails is the payment inside a session response.
@@ -244,67 +316,102 @@ type PaymentDetails struct {
 
 // TransactionAggregate sums what happened to a payment.
 type TransactionAggregate struct {
+	// AuthorizedAmount is the amount reserved, in minor units; optional and nullable.
 	AuthorizedAmount *Amount `json:"authorizedAmount,omitempty"`
-	CapturedAmount   *Amount `json:"capturedAmount,omitempty"`
-	CancelledAmount  *Amount `json:"cancelledAmount,omitempty"`
-	RefundedAmount   *Amount `json:"refundedAmount,omitempty"`
+	// CapturedAmount is the amount captured so far, in minor units; optional and nullable.
+	CapturedAmount *Amount `json:"capturedAmount,omitempty"`
+	// CancelledAmount is the amount cancelled, in minor units; optional and nullable.
+	CancelledAmount *Amount `json:"cancelledAmount,omitempty"`
+	// RefundedAmount is the amount refunded, in minor units; optional and nullable.
+	RefundedAmount *Amount `json:"refundedAmount,omitempty"`
 }
 
 // ResponseSubscriptionDetails is the agreement created by a SUBSCRIPTION session.
 type ResponseSubscriptionDetails struct {
 	// State is PENDING, ACTIVE, STOPPED or EXPIRED.
-	State       *string `json:"state,omitempty"`
+	State *string `json:"state,omitempty"`
+	// AgreementID is the Recurring API agreement id; optional and nullable.
 	AgreementID *string `json:"agreementId,omitempty"`
 }
 
 // UserInfo is sent when configuration.requireUserInfo is set.
 type UserInfo struct {
-	Sub   string  `json:"sub"`
+	// Sub is the customer's stable subject id (for the Userinfo API); always set.
+	Sub string `json:"sub"`
+	// Email is the customer's e-mail address; optional and nullable.
 	Email *string `json:"email,omitempty"`
 }
 
 // ShippingDetails is the chosen shipping and its address.
 type ShippingDetails struct {
-	FirstName        *string      `json:"firstName,omitempty"`
-	LastName         *string      `json:"lastName,omitempty"`
-	Email            *string      `json:"email,omitempty"`
-	PhoneNumber      *string      `json:"phoneNumber,omitempty"`
-	StreetAddress    *string      `json:"streetAddress,omitempty"`
-	PostalCode       *string      `json:"postalCode,omitempty"`
-	City             *string      `json:"city,omitempty"`
-	Country          *string      `json:"country,omitempty"`
-	ShippingMethodID *string      `json:"shippingMethodId,omitempty"`
-	Amount           *Amount      `json:"amount,omitempty"`
-	PickupPoint      *PickupPoint `json:"pickupPoint,omitempty"`
+	// FirstName is the recipient's given name; optional and nullable.
+	FirstName *string `json:"firstName,omitempty"`
+	// LastName is the recipient's family name; optional and nullable.
+	LastName *string `json:"lastName,omitempty"`
+	// Email is the recipient's e-mail address; optional and nullable.
+	Email *string `json:"email,omitempty"`
+	// PhoneNumber is the recipient's phone number; optional and nullable.
+	PhoneNumber *string `json:"phoneNumber,omitempty"`
+	// StreetAddress is the delivery street address; optional and nullable.
+	StreetAddress *string `json:"streetAddress,omitempty"`
+	// PostalCode is the delivery postal code; optional and nullable.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// City is the delivery city; optional and nullable.
+	City *string `json:"city,omitempty"`
+	// Country is the delivery country (ISO 3166-1 alpha-2); optional and nullable.
+	Country *string `json:"country,omitempty"`
+	// ShippingMethodID is the LogisticsOption.ID the customer chose; optional and nullable.
+	ShippingMethodID *string `json:"shippingMethodId,omitempty"`
+	// Amount is the shipping price in minor units; optional and nullable.
+	Amount *Amount `json:"amount,omitempty"`
+	// PickupPoint is the chosen pickup point, for PICKUP_POINT options; optional and nullable.
+	PickupPoint *PickupPoint `json:"pickupPoint,omitempty"`
 }
 
 // PickupPoint is the pickup point the customer chose.
 type PickupPoint struct {
-	ID           string   `json:"id"`
-	Name         string   `json:"name"`
-	Address      string   `json:"address"`
-	PostalCode   string   `json:"postalCode"`
-	City         string   `json:"city"`
-	Country      string   `json:"country"`
+	// ID is the carrier's id of the pickup point; always set.
+	ID string `json:"id"`
+	// Name is the pickup point's name; always set.
+	Name string `json:"name"`
+	// Address is the pickup point's street address; always set.
+	Address string `json:"address"`
+	// PostalCode is the pickup point's postal code; always set.
+	PostalCode string `json:"postalCode"`
+	// City is the pickup point's city; always set.
+	City string `json:"city"`
+	// Country is the pickup point's country; always set.
+	Country string `json:"country"`
+	// OpeningHours lists opening hours as free text, one entry per line; optional and nullable.
 	OpeningHours []string `json:"openingHours,omitempty"`
 }
 
 // BillingDetails is the customer's billing contact.
 type BillingDetails struct {
-	FirstName     string  `json:"firstName"`
-	LastName      string  `json:"lastName"`
-	Email         string  `json:"email"`
-	PhoneNumber   string  `json:"phoneNumber"`
+	// FirstName is the customer's given name; required.
+	FirstName string `json:"firstName"`
+	// LastName is the customer's family name; required.
+	LastName string `json:"lastName"`
+	// Email is the customer's e-mail address; required.
+	Email string `json:"email"`
+	// PhoneNumber is the customer's phone number; required.
+	PhoneNumber string `json:"phoneNumber"`
+	// StreetAddress is the billing street address; optional and nullable.
 	StreetAddress *string `json:"streetAddress,omitempty"`
-	PostalCode    *string `json:"postalCode,omitempty"`
-	City          *string `json:"city,omitempty"`
-	Country       *string `json:"country,omitempty"`
+	// PostalCode is the billing postal code; optional and nullable.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// City is the billing city; optional and nullable.
+	City *string `json:"city,omitempty"`
+	// Country is the billing country; optional and nullable.
+	Country *string `json:"country,omitempty"`
 }
 
 // Address is the body of the dynamic logistics callback (MerchantLogisticsCallbackRequestBody).
 type Address struct {
+	// StreetAddress is the customer's street address; required.
 	StreetAddress string `json:"streetAddress"`
-	PostalCode    string `json:"postalCode"`
+	// PostalCode is the customer's postal code; required.
+	PostalCode string `json:"postalCode"`
 	// Region is the city, despite the name.
 	Region string `json:"region"`
 	// Country is ISO 3166-1 alpha-2.
@@ -314,13 +421,20 @@ type Address struct {
 // ProblemDetails is the Checkout error body (CheckoutProblemDetails). Errors is always sent
 // ({} when empty), as the contract requires.
 type ProblemDetails struct {
-	Type      *string             `json:"type,omitempty"`
-	Title     *string             `json:"title,omitempty"`
-	Status    *int                `json:"status,omitempty"`
-	Detail    *string             `json:"detail,omitempty"`
-	Instance  *string             `json:"instance,omitempty"`
-	ErrorCode string              `json:"errorCode"`
-	Errors    map[string][]string `json:"errors"`
+	// Type is a URI identifying the problem type (RFC 9457); optional and nullable.
+	Type *string `json:"type,omitempty"`
+	// Title is a short human-readable summary of the problem; optional and nullable.
+	Title *string `json:"title,omitempty"`
+	// Status repeats the HTTP status code; optional and nullable.
+	Status *int `json:"status,omitempty"`
+	// Detail explains this occurrence of the problem; optional and nullable.
+	Detail *string `json:"detail,omitempty"`
+	// Instance identifies this occurrence (e.g. a trace id); optional and nullable.
+	Instance *string `json:"instance,omitempty"`
+	// ErrorCode is Checkout's code, e.g. ErrValidation ("Validation-00001"); always set.
+	ErrorCode string `json:"errorCode"`
+	// Errors maps a field name to its messages; always sent, {} when empty.
+	Errors map[string][]string `json:"errors"`
 }
 
 // Ptr returns a pointer to v; handy for the optional fields.
