@@ -19,9 +19,10 @@ type Finding struct {
 	Where string `json:"where"`
 	// Message says what is wrong.
 	Message string `json:"message"`
-	// Line and Col locate it in the document when known.
+	// Line is the 1-based line of the element in the document; 0 when unknown.
 	Line int `json:"line,omitempty"`
-	Col  int `json:"col,omitempty"`
+	// Col is the 1-based column of the element in the document; 0 when unknown.
+	Col int `json:"col,omitempty"`
 }
 
 // String renders the finding on one line.
@@ -79,12 +80,16 @@ func Lint(c *Contract) ([]Finding, error) {
 
 // Example is one named example of a request or response body in the contract.
 type Example struct {
+	// Operation is the contract operation the example belongs to.
 	Operation Operation
-	// Status is 0 for a request body example.
-	Status    int
+	// Status is the response status the example is declared under; 0 for a request body example.
+	Status int
+	// MediaType is the content type the example is declared under, e.g. "application/json".
 	MediaType string
-	Key       string
-	Body      []byte
+	// Key is the example's name in the examples map, or "example" for a single (unnamed) example.
+	Key string
+	// Body is the example value marshalled as JSON.
+	Body []byte
 }
 
 // Name says where the example is.

@@ -27,25 +27,33 @@ type Exchange struct {
 	Operation string `json:"operation"`
 	// InScope says whether the exchange was validated (see WithScope).
 	InScope bool `json:"inScope"`
-	// Method and URL are the request's.
+	// Method is the request's HTTP method.
 	Method string `json:"method"`
-	URL    string `json:"url"`
+	// URL is the request's full URL as sent.
+	URL string `json:"url"`
 	// Status is the response status (0 when the transport failed).
 	Status int `json:"status,omitempty"`
 	// Duration runs from handing the request on to the response headers, plus reading the
 	// response body for validation.
 	Duration time.Duration `json:"durationNs"`
-	// RequestHeader and ResponseHeader are redacted copies.
-	RequestHeader  http.Header `json:"requestHeader,omitempty"`
+	// RequestHeader is a redacted copy of the request's header.
+	RequestHeader http.Header `json:"requestHeader,omitempty"`
+	// ResponseHeader is a redacted copy of the response's header; nil when the transport failed.
 	ResponseHeader http.Header `json:"responseHeader,omitempty"`
-	// RequestBody and ResponseBody are redacted copies, cut at the capture limit.
-	RequestBody  []byte `json:"-"`
+	// RequestBody is a redacted copy of the request body, cut at the capture limit (JSON: text
+	// under "requestBody", see MarshalJSON).
+	RequestBody []byte `json:"-"`
+	// ResponseBody is a redacted copy of the response body, cut at the capture limit (JSON: text
+	// under "responseBody").
 	ResponseBody []byte `json:"-"`
-	// RequestTruncated and ResponseTruncated say that a body was longer than the capture limit.
-	RequestTruncated  bool `json:"requestTruncated,omitempty"`
+	// RequestTruncated says the request body was longer than the capture limit.
+	RequestTruncated bool `json:"requestTruncated,omitempty"`
+	// ResponseTruncated says the response body was longer than the capture limit.
 	ResponseTruncated bool `json:"responseTruncated,omitempty"`
-	// RequestViolations and ResponseViolations are what the Validator found.
-	RequestViolations  []Violation `json:"requestViolations,omitempty"`
+	// RequestViolations are what the Validator found in the request; nil for out-of-scope exchanges.
+	RequestViolations []Violation `json:"requestViolations,omitempty"`
+	// ResponseViolations are what the Validator found in the response; nil for out-of-scope
+	// exchanges and transport failures.
 	ResponseViolations []Violation `json:"responseViolations,omitempty"`
 	// CheckErr says why a validation could not run (e.g. a body over the validator's limit).
 	CheckErr string `json:"checkError,omitempty"`
@@ -97,8 +105,9 @@ type RecorderStats struct {
 	Exchanges int `json:"exchanges"`
 	// Validated counts the in-scope ones (validated against the contract).
 	Validated int `json:"validated"`
-	// RequestViolations and ResponseViolations count the violations found.
-	RequestViolations  int `json:"requestViolations"`
+	// RequestViolations counts the violations found in requests.
+	RequestViolations int `json:"requestViolations"`
+	// ResponseViolations counts the violations found in responses.
 	ResponseViolations int `json:"responseViolations"`
 	// TransportErrors counts requests that failed or whose answer could not be read.
 	TransportErrors int `json:"transportErrors"`

@@ -48,13 +48,16 @@ type Violation struct {
 	Message string `json:"message"`
 	// Reason gives the validator's detail.
 	Reason string `json:"reason,omitempty"`
-	// SpecLine and SpecCol point at the contract element that was violated (1-based; 0 unknown).
+	// SpecLine is the 1-based line of the violated contract element; 0 when unknown.
 	SpecLine int `json:"specLine,omitempty"`
-	SpecCol  int `json:"specCol,omitempty"`
+	// SpecCol is the 1-based column of the violated contract element; 0 when unknown.
+	SpecCol int `json:"specCol,omitempty"`
 	// HowToFix is the validator's advice, when it has some.
 	HowToFix string `json:"howToFix,omitempty"`
-	// Type and SubType are libopenapi-validator's classification (e.g. parameter/header).
-	Type    string `json:"type,omitempty"`
+	// Type is libopenapi-validator's class of the finding (e.g. "parameter", "request",
+	// "response", "path"); empty when none was given.
+	Type string `json:"type,omitempty"`
+	// SubType refines Type (e.g. "header" under "parameter"); empty when the library gives none.
 	SubType string `json:"subType,omitempty"`
 }
 
