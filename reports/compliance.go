@@ -69,8 +69,9 @@ type Target struct {
 type ContractInfo struct {
 	// Name is where the contract came from: "bundled" or the --spec file name.
 	Name string `json:"name"`
-	// Title and Version are the document's info.title and info.version.
-	Title   string `json:"title"`
+	// Title is the document's info.title.
+	Title string `json:"title"`
+	// Version is the document's info.version (the API's version, not the OpenAPI version).
 	Version string `json:"version"`
 	// OpenAPI is the document's openapi version (e.g. "3.1.0").
 	OpenAPI string `json:"openapi"`
@@ -107,12 +108,19 @@ type ContractInfo struct {
 // Constraints, count exchanges with [Compliance.AddExchange] (or by setting Status.Exchanges),
 // then call [Compliance.Finalize], which derives everything else.
 type Compliance struct {
-	SchemaVersion string       `json:"schemaVersion"`
-	Tool          Tool         `json:"tool"`
-	Target        Target       `json:"target"`
-	Contract      ContractInfo `json:"contract"`
-	StartedAt     time.Time    `json:"startedAt"`
-	FinishedAt    time.Time    `json:"finishedAt"`
+	// SchemaVersion is always ComplianceSchemaVersion ("checkoutkit.compliance/v1"); Finalize
+	// fills it when empty.
+	SchemaVersion string `json:"schemaVersion"`
+	// Tool is the program that wrote the report.
+	Tool Tool `json:"tool"`
+	// Target is what was tested (URL already redacted by Finalize).
+	Target Target `json:"target"`
+	// Contract identifies the OpenAPI document the run checked against.
+	Contract ContractInfo `json:"contract"`
+	// StartedAt is when the run started.
+	StartedAt time.Time `json:"startedAt"`
+	// FinishedAt is when the run ended.
+	FinishedAt time.Time `json:"finishedAt"`
 	// DurationMS is the run's wall time; Finalize fills it from StartedAt/FinishedAt when zero.
 	DurationMS float64 `json:"durationMs"`
 	// Verdict is computed by Finalize.
@@ -141,10 +149,15 @@ type Compliance struct {
 
 // Summary holds the run's headline counts.
 type Summary struct {
-	Specs   int `json:"specs"`
-	Passed  int `json:"passed"`
-	Failed  int `json:"failed"`
+	// Specs is the number of specs in the run (computed by Finalize).
+	Specs int `json:"specs"`
+	// Passed is the number of specs that passed.
+	Passed int `json:"passed"`
+	// Failed is the number of specs that failed.
+	Failed int `json:"failed"`
+	// Skipped is the number of specs skipped (e.g. a capability the target lacks).
 	Skipped int `json:"skipped"`
+	// Pending is the number of specs marked pending (not yet written).
 	Pending int `json:"pending"`
 	// Exchanges is the number of validated request/response exchanges.
 	Exchanges int `json:"exchanges"`
@@ -155,9 +168,11 @@ type Summary struct {
 // Operation is one row of the operation × status matrix.
 type Operation struct {
 	// Key is "METHOD path-template", e.g. "POST /checkout/v3/session".
-	Key    string `json:"key"`
+	Key string `json:"key"`
+	// Method is the HTTP method, upper case ("POST").
 	Method string `json:"method"`
-	Path   string `json:"path"`
+	// Path is the contract's path template, e.g. "/checkout/v3/session/{reference}".
+	Path string `json:"path"`
 	// Statuses are the documented response statuses (Documented=true) plus, after Finalize, the
 	// undocumented ones seen (Documented=false), sorted by code.
 	Statuses []Status `json:"statuses"`
@@ -204,9 +219,10 @@ type Violation struct {
 	Message string `json:"message"`
 	// Reason gives the validator's detail.
 	Reason string `json:"reason,omitempty"`
-	// SpecLine and SpecCol point at the violated contract element (1-based; 0 unknown).
+	// SpecLine is the 1-based line of the violated contract element; 0 (absent) when unknown.
 	SpecLine int `json:"specLine,omitempty"`
-	SpecCol  int `json:"specCol,omitempty"`
+	// SpecCol is the 1-based column of the violated contract element; 0 (absent) when unknown.
+	SpecCol int `json:"specCol,omitempty"`
 	// HowToFix is the validator's advice, when it has some.
 	HowToFix string `json:"howToFix,omitempty"`
 	// Spec is the name of the spec whose exchange showed the violation.
@@ -233,12 +249,18 @@ type Spec struct {
 
 // Coverage says how much of the contract the run exercised.
 type Coverage struct {
-	OperationsExercised  int `json:"operationsExercised"`
-	OperationsTotal      int `json:"operationsTotal"`
-	StatusesExercised    int `json:"statusesExercised"`
-	StatusesTotal        int `json:"statusesTotal"`
+	// OperationsExercised is how many operations had at least one exchange.
+	OperationsExercised int `json:"operationsExercised"`
+	// OperationsTotal is how many operations the contract has.
+	OperationsTotal int `json:"operationsTotal"`
+	// StatusesExercised is how many documented statuses had at least one exchange.
+	StatusesExercised int `json:"statusesExercised"`
+	// StatusesTotal is how many statuses the contract documents, over all operations.
+	StatusesTotal int `json:"statusesTotal"`
+	// ConstraintsExercised is how many of Constraints a negative case violated on purpose.
 	ConstraintsExercised int `json:"constraintsExercised"`
-	ConstraintsTotal     int `json:"constraintsTotal"`
+	// ConstraintsTotal is len(Constraints).
+	ConstraintsTotal int `json:"constraintsTotal"`
 	// Constraints lists the request-schema constraints and whether a negative case exercised
 	// each (appended by the builder).
 	Constraints []Constraint `json:"constraints"`
@@ -246,6 +268,7 @@ type Coverage struct {
 
 // Constraint is one request-schema constraint (required, maxLength, pattern, enum, ...).
 type Constraint struct {
+	// Operation is the operation key, e.g. "POST /checkout/v3/session".
 	Operation string `json:"operation"`
 	// Location is the JSON pointer of the constrained value, e.g. /body/reference.
 	Location string `json:"location"`

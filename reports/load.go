@@ -44,9 +44,13 @@ const (
 // timeline: [{second, requests, errors, p50Ms, p99Ms, maxMs}], hdr}, and latency is
 // {minMs, meanMs, p50Ms, p90Ms, p95Ms, p99Ms, p999Ms, maxMs, source: "hdr"|"tdigest"}.
 type Load struct {
+	// SchemaVersion is always LoadSchemaVersion ("checkoutkit.load/v1"); Finalize fills it when
+	// empty.
 	SchemaVersion string `json:"schemaVersion"`
-	Tool          Tool   `json:"tool"`
-	Target        Target `json:"target"`
+	// Tool is the program that wrote the report.
+	Tool Tool `json:"tool"`
+	// Target is what was loaded (URL redacted by Finalize).
+	Target Target `json:"target"`
 	// Scenario is the scenario name, e.g. "lifecycle".
 	Scenario string `json:"scenario"`
 	// RunID is the id every reference of the run carries.
@@ -54,20 +58,27 @@ type Load struct {
 	// Shard is "i/n"; "1/1" for an unsharded run.
 	Shard string `json:"shard"`
 	// Partial is true when the run stopped early; the figures cover what ran.
-	Partial    bool      `json:"partial"`
-	StartedAt  time.Time `json:"startedAt"`
-	DurationMS float64   `json:"durationMs"`
+	Partial bool `json:"partial"`
+	// StartedAt is when the first request was scheduled.
+	StartedAt time.Time `json:"startedAt"`
+	// DurationMS is the run's wall time in milliseconds, clean-up excluded.
+	DurationMS float64 `json:"durationMs"`
 	// Config holds the run's settings as strings, for the record (never credentials).
 	Config map[string]string `json:"config"`
 	// Operations holds one entry per operation, in scenario order.
 	Operations []LoadOp `json:"operations"`
 	// Overall aggregates every operation.
-	Overall     LoadOp           `json:"overall"`
-	SLOs        []SLOResult      `json:"slos"`
-	Idempotency Idempotency      `json:"idempotency"`
-	Contract    ContractFindings `json:"contract"`
-	Hygiene     Hygiene          `json:"hygiene"`
-	Resources   Resources        `json:"resources"`
+	Overall LoadOp `json:"overall"`
+	// SLOs holds every --slo threshold and its outcome, in the order given.
+	SLOs []SLOResult `json:"slos"`
+	// Idempotency holds the findings of idempotency replays (zero when none were sent).
+	Idempotency Idempotency `json:"idempotency"`
+	// Contract holds the results of validating sampled exchanges against the contract.
+	Contract ContractFindings `json:"contract"`
+	// Hygiene says what the run did to keep a shared sandbox clean.
+	Hygiene Hygiene `json:"hygiene"`
+	// Resources is the load generator's own resource use.
+	Resources Resources `json:"resources"`
 	// Verdict is VerdictPass, VerdictFail or VerdictError (see Finalize).
 	Verdict Verdict `json:"verdict"`
 	// VerdictReason says why, in one sentence.
@@ -109,20 +120,30 @@ type LoadOp struct {
 
 // ErrorClass is a kind of failure and how often it happened.
 type ErrorClass struct {
+	// Class is the error text with URLs stripped (e.g. "500 Internal Server Error").
 	Class string `json:"class"`
-	Count int    `json:"count"`
+	// Count is how many requests failed this way.
+	Count int `json:"count"`
 }
 
 // Latency holds latency figures in milliseconds and the structure they were read from.
 type Latency struct {
-	MinMS  float64 `json:"minMs"`
+	// MinMS is the fastest request, in milliseconds.
+	MinMS float64 `json:"minMs"`
+	// MeanMS is the mean latency, in milliseconds.
 	MeanMS float64 `json:"meanMs"`
-	P50MS  float64 `json:"p50Ms"`
-	P90MS  float64 `json:"p90Ms"`
-	P95MS  float64 `json:"p95Ms"`
-	P99MS  float64 `json:"p99Ms"`
+	// P50MS is the median latency, in milliseconds.
+	P50MS float64 `json:"p50Ms"`
+	// P90MS is the 90th-percentile latency, in milliseconds.
+	P90MS float64 `json:"p90Ms"`
+	// P95MS is the 95th-percentile latency, in milliseconds.
+	P95MS float64 `json:"p95Ms"`
+	// P99MS is the 99th-percentile latency, in milliseconds.
+	P99MS float64 `json:"p99Ms"`
+	// P999MS is the 99.9th-percentile latency, in milliseconds.
 	P999MS float64 `json:"p999Ms"`
-	MaxMS  float64 `json:"maxMs"`
+	// MaxMS is the slowest request, in milliseconds.
+	MaxMS float64 `json:"maxMs"`
 	// Source is SourceHDR or SourceTDigest.
 	Source string `json:"source"`
 }
@@ -130,19 +151,26 @@ type Latency struct {
 // Bucket is one latency-histogram bucket: Count requests took at most UpperMS (and more than
 // the previous bucket's UpperMS).
 type Bucket struct {
+	// UpperMS is the bucket's inclusive upper bound, in milliseconds.
 	UpperMS float64 `json:"upperMs"`
-	Count   int64   `json:"count"`
+	// Count is how many requests fell into the bucket.
+	Count int64 `json:"count"`
 }
 
 // Point is one second of an operation's timeline.
 type Point struct {
 	// Second is the offset from the run's start.
-	Second   int     `json:"second"`
-	Requests int     `json:"requests"`
-	Errors   int     `json:"errors"`
-	P50MS    float64 `json:"p50Ms"`
-	P99MS    float64 `json:"p99Ms"`
-	MaxMS    float64 `json:"maxMs"`
+	Second int `json:"second"`
+	// Requests is how many requests were sent in that second.
+	Requests int `json:"requests"`
+	// Errors is how many of them failed, 429 responses excluded (see LoadOp.Throttled).
+	Errors int `json:"errors"`
+	// P50MS is the second's median latency, in milliseconds.
+	P50MS float64 `json:"p50Ms"`
+	// P99MS is the second's 99th-percentile latency, in milliseconds.
+	P99MS float64 `json:"p99Ms"`
+	// MaxMS is the second's slowest request, in milliseconds.
+	MaxMS float64 `json:"maxMs"`
 }
 
 // SLOResult is one --slo threshold and how the run did against it.
@@ -155,19 +183,21 @@ type SLOResult struct {
 	Op string `json:"op,omitempty"`
 	// Comparator is "<", "<=", "=", ">=" or ">".
 	Comparator string `json:"comparator"`
-	// Threshold and Actual are rendered with units ("300ms", "0.1%").
+	// Threshold is the limit as given, rendered with its unit ("300ms", "0.1%").
 	Threshold string `json:"threshold"`
-	Actual    string `json:"actual"`
-	Pass      bool   `json:"pass"`
+	// Actual is the measured value, rendered in the same unit as Threshold.
+	Actual string `json:"actual"`
+	// Pass is true when Actual met Threshold.
+	Pass bool `json:"pass"`
 }
 
 // Idempotency holds the findings of idempotency replays under load.
 type Idempotency struct {
 	// Replays is how many creates were replayed with the same key and body.
 	Replays int `json:"replays"`
-	// Racing and Delayed split Replays into those sent while the original was in flight and
-	// those sent after it completed.
-	Racing  int `json:"racing"`
+	// Racing counts the replays sent while the original request was still in flight.
+	Racing int `json:"racing"`
+	// Delayed counts the replays sent after the original completed; Racing+Delayed = Replays.
 	Delayed int `json:"delayed"`
 	// Mismatches counts replays whose outcome differed from the original (status or token).
 	Mismatches int `json:"mismatches"`
@@ -189,11 +219,12 @@ type ContractFindings struct {
 
 // Hygiene holds what the run did to keep a shared sandbox clean.
 type Hygiene struct {
-	// Created is how many sessions the run created; Expired how many it expired (in the
-	// scenario or in the clean-up); Leaked how many are still open.
+	// Created is how many sessions the run created.
 	Created int `json:"created"`
+	// Expired is how many sessions the run expired, in the scenario or in the clean-up.
 	Expired int `json:"expired"`
-	Leaked  int `json:"leaked"`
+	// Leaked is how many created sessions were still open after the clean-up.
+	Leaked int `json:"leaked"`
 	// AbortedOnAuth is true when the run stopped on a storm of 401/403 responses.
 	AbortedOnAuth bool `json:"abortedOnAuth"`
 	// Starvation counts chained requests that found no reference ready to use.
@@ -202,8 +233,11 @@ type Hygiene struct {
 
 // Resources holds the load generator's own resource use.
 type Resources struct {
+	// PeakRSSBytes is the load generator's peak resident set size in bytes; 0 when the platform
+	// does not report it.
 	PeakRSSBytes uint64 `json:"peakRssBytes"`
-	GoHeapBytes  uint64 `json:"goHeapBytes"`
+	// GoHeapBytes is the Go heap in use at the end of the run, in bytes.
+	GoHeapBytes uint64 `json:"goHeapBytes"`
 }
 
 // NewLoad returns a Load with the schema version and shard "1/1" set and empty (non-nil) maps
