@@ -5,14 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/checkoutkit/checkoutkit/checkout"
+	"github.com/checkoutkit/checkoutkit/client"
 )
 
 // slipThreshold is how late a worker may pick a request up before it counts as a slipped
@@ -404,7 +403,7 @@ func (st *run) process(spec *attackSpec, r *vegeta.Result) {
 	if !starved {
 		st.watchAuth(r.Code)
 		if r.Code == http.StatusTooManyRequests {
-			st.throttle.pauseFor(time.Now(), retryAfter(r.Headers.Get(checkout.HeaderRetryAfter), st.o.maxRetryAfter))
+			st.throttle.pauseFor(time.Now(), retryAfter(r.Headers, st.o.maxRetryAfter))
 		}
 		if spec.after != nil {
 			spec.after(r, op, key)
@@ -452,24 +451,11 @@ func (st *run) watchAuth(code uint16) {
 	}
 }
 
-// retryAfter parses a Retry-After value (seconds or an HTTP date); 1 s when absent or bad,
-// capped at max.
-func retryAfter(v string, max time.Duration) time.Duration {
-	d := time.Second
-	if v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			d = time.Duration(s) * time.Second
-		} else if t, err := http.ParseTime(v); err == nil {
-			d = time.Until(t)
-		}
-	}
-	if d < 0 {
-		d = 0
-	}
-	if d > max {
-		d = max
-	}
-	return d
+// retryAfter is the pause a 429's Retry-After asks for: client.RetryAfter (delta-seconds or an
+// HTTP-date, trimmed), one second when absent or bad, capped at max. The suites use the same
+// parser, so a value means the same wait everywhere in the toolkit.
+func retryAfter(h http.Header, max time.Duration) time.Duration {
+	return client.RetryAfter(h, time.Now(), time.Second, max)
 }
 
 type replayItem struct{ ref string }

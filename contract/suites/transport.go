@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/checkoutkit/checkoutkit/client"
 	"github.com/checkoutkit/checkoutkit/contract"
 )
 
@@ -143,20 +143,9 @@ func (r *retry429) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// retryAfter parses a Retry-After value; a missing or bad one means one second.
+// retryAfter parses a Retry-After value with client.RetryAfter (delta-seconds or an HTTP-date,
+// trimmed; a past date is 0); a missing or bad one means one second. It leaves the cap to the
+// caller (retry429.cap).
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Second
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-		return 0
-	}
-	return time.Second
+	return client.RetryAfter(http.Header{"Retry-After": {v}}, now, time.Second, 0)
 }
