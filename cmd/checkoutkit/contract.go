@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,13 +146,18 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 		}
 		return cfg, nil
 	}
-	u, err := url.Parse(o.target)
-	if err != nil || u.Hostname() == "" {
+	host, err := client.Hostname(o.target)
+	if err != nil {
 		return cfg, fmt.Errorf("--target %q: want a base URL such as https://apitest.vipps.no", o.target)
 	}
-	// The user named this host explicitly, so it is allowed; production still needs its own flag.
-	if h := u.Hostname(); h != "api.vipps.no" && net.ParseIP(h) == nil && h != "localhost" {
-		cfg.AllowHosts = []string{h}
+	// Production is decided here, on the normalised host (any case, trailing dot, userinfo), and
+	// passed on only as AllowProduction: it never enters AllowHosts.
+	if client.IsProductionHost(host) && !o.allowProduction {
+		return cfg, fmt.Errorf("--target %q: %w (add --allow-production)", o.target, client.ErrProductionHost)
+	}
+	// The user named this host explicitly, so it is allowed.
+	if !client.IsProductionHost(host) && !client.IsLoopbackHost(host) {
+		cfg.AllowHosts = []string{host}
 	}
 	cfg.Live = !o.targetIsMock
 	cfg.Credentials = client.Credentials{

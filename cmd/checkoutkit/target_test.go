@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/checkoutkit/checkoutkit/client"
+)
+
+// testCreds is a getenv with complete, non-default credentials.
+func testCreds(extra map[string]string) func(string) string {
+	env := map[string]string{
+		envClientID: "cid-test", envClientSecret: "secret-test-value", envSubscriptionKey: "subkey-test-value", envMSN: "654321",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return func(k string) string { return env[k] }
+}
+
+var productionSpellings = []string{
+	"https://api.vipps.no", "https://API.VIPPS.NO", "https://api.vipps.no.", "https://Api.Vipps.No./checkout",
+	"https://x@api.vipps.no", "https://user:pw@API.VIPPS.NO.:443",
+}
+
+// TestContractConfigProduction checks that no spelling of the production host gets past the
+// contract command without --allow-production, and that with it production is passed on as
+// AllowProduction and never through the host list (which suites hands to client.CheckTarget).
+func TestContractConfigProduction(t *testing.T) {
+	for _, target := range productionSpellings {
+		cfg, err := contractConfig(contractOptions{target: target}, testCreds(nil))
+		if err == nil || !errors.Is(err, client.ErrProductionHost) {
+			t.Errorf("contract --target %s without --allow-production: err = %v, want ErrProductionHost", target, err)
+		}
+		for _, h := range cfg.AllowHosts {
+			if client.IsProductionHost(h) {
+				t.Errorf("contract --target %s: production %q in AllowHosts", target, h)
+			}
+		}
+		// What suites does with the host list: it must refuse production.
+		if err := client.CheckTarget(target, append([]string{client.TestHost}, cfg.AllowHosts...)...); !errors.Is(err, client.ErrProductionHost) {
+			t.Errorf("contract --target %s: CheckTarget with AllowHosts %v = %v, want ErrProductionHost", target, cfg.AllowHosts, err)
+		}
+
+		cfg, err = contractConfig(contractOptions{target: target, allowProduction: true}, testCreds(nil))
+		if err != nil {
+			t.Errorf("contract --target %s --allow-production: %v", target, err)
+		}
+		if !cfg.AllowProduction {
+			t.Errorf("contract --target %s --allow-production: AllowProduction not set", target)
+		}
+		for _, h := range cfg.AllowHosts {
+			if client.IsProductionHost(h) {
+				t.Errorf("contract --target %s --allow-production: production %q in AllowHosts", target, h)
+			}
+		}
+	}
+	cfg, err := contractConfig(contractOptions{target: "https://ApiTest.Vipps.No."}, testCreds(nil))
+	if err != nil || len(cfg.AllowHosts) != 1 || cfg.AllowHosts[0] != client.TestHost {
+		t.Errorf("contract --target https://ApiTest.Vipps.No.: AllowHosts %v, err %v; want [%s]", cfg.AllowHosts, err, client.TestHost)
+	}
+	if _, err := contractConfig(contractOptions{target: "https://api.vipps.no.example.com"}, testCreds(nil)); err != nil && strings.Contains(err.Error(), "production") {
+		t.Errorf("a host that merely starts with the production name is not production: %v", err)
+	}
+}
