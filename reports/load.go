@@ -32,17 +32,21 @@ const (
 //	operations     [loadOp]  per operation (create, get, expire, replay, ...)
 //	overall        loadOp    all operations together
 //	slos           [{expr, metric, op, comparator, threshold, actual, pass}]
-//	idempotency    {replays, racing, delayed, mismatches, duplicateSessions}
-//	contract       {sampled, violations, byOperation: {op: n}, examples: [string]}
-//	hygiene        {created, expired, leaked, abortedOnAuth, starvation}
+//	idempotency    {replays, racing, delayed, mismatches, duplicateSessions,
+//	                rejectedInFlight?, inconclusive?}
+//	contract       {sampled, violations, byOperation: {op: n}, examples: [string],
+//	                dropped?, checkErrors?}
+//	hygiene        {created, expired, leaked, abortedOnAuth, starvation, leftOpenBeforeCleanup?}
 //	resources      {peakRssBytes, goHeapBytes}
+//	throttlePauseMs number?  total 429 pause
 //	verdict        "pass"|"fail"|"error"
 //	verdictReason  string
 //
 // loadOp is {name, requests, askedRate, achievedRate, throughput, success, statusCodes: {code: n},
 // errors: [{class, count}], throttled, latency, tdigest?, histogram: [{upperMs, count}],
-// timeline: [{second, requests, errors, p50Ms, p99Ms, maxMs}], hdr}, and latency is
+// timeline: [{second, requests, errors, p50Ms, p99Ms, maxMs}], hdr, slipped?}, and latency is
 // {minMs, meanMs, p50Ms, p90Ms, p95Ms, p99Ms, p999Ms, maxMs, source: "hdr"|"tdigest"}.
+// Fields marked ? were added within v1 and are absent when zero.
 type Load struct {
 	// SchemaVersion is always LoadSchemaVersion ("checkoutkit.load/v1"); Finalize fills it when
 	// empty.
@@ -79,6 +83,10 @@ type Load struct {
 	Hygiene Hygiene `json:"hygiene"`
 	// Resources is the load generator's own resource use.
 	Resources Resources `json:"resources"`
+	// ThrottlePauseMS is the total time, in milliseconds, the generator held back sending
+	// because 429 responses asked it to (Retry-After); 0 (absent) when it never paused. A long
+	// pause means the achieved rate measures the target's rate limit, not its capacity.
+	ThrottlePauseMS float64 `json:"throttlePauseMs,omitempty"`
 	// Verdict is VerdictPass, VerdictFail or VerdictError (see Finalize).
 	Verdict Verdict `json:"verdict"`
 	// VerdictReason says why, in one sentence.
@@ -116,6 +124,11 @@ type LoadOp struct {
 	Timeline []Point `json:"timeline"`
 	// HDR is the base64 of an encoded HDR histogram snapshot, so shard merges are exact.
 	HDR string `json:"hdr,omitempty"`
+	// Slipped counts requests a worker picked up later than the generator's slip threshold
+	// (5 ms in checkoutkit load) after their intended send time: the generator could not keep
+	// to the schedule. Their latency still counts from the intended time. 0 (absent) when none
+	// slipped; the runner may count it only in Overall.
+	Slipped int64 `json:"slipped,omitempty"`
 }
 
 // ErrorClass is a kind of failure and how often it happened.
@@ -203,6 +216,14 @@ type Idempotency struct {
 	Mismatches int `json:"mismatches"`
 	// DuplicateSessions counts second sessions a replay created.
 	DuplicateSessions int `json:"duplicateSessions"`
+	// RejectedInFlight counts racing replays where one of the pair was refused with 409 because
+	// the other still held the key, and the winner's outcome was checked instead (not a
+	// mismatch); 0 (absent) when none.
+	RejectedInFlight int `json:"rejectedInFlight,omitempty"`
+	// Inconclusive counts replays that could not be judged: the replay was never sent, the
+	// original or the replay failed in transport, or the follow-up check could not be queued.
+	// They are in neither Mismatches nor the passes; 0 (absent) when none.
+	Inconclusive int `json:"inconclusive,omitempty"`
 }
 
 // ContractFindings holds the results of validating sampled responses against the contract.
@@ -215,6 +236,13 @@ type ContractFindings struct {
 	ByOperation map[string]int `json:"byOperation"`
 	// Examples holds the first few violations, one line each.
 	Examples []string `json:"examples"`
+	// Dropped counts exchanges chosen for validation that were never validated because the
+	// validator's queue was full (the generator never waits for validation); they are not in
+	// Sampled. 0 (absent) when none. A non-zero value means Violations is a lower bound.
+	Dropped int64 `json:"dropped,omitempty"`
+	// CheckErrors counts validations that could not run (e.g. a body over the validator's
+	// limit); they are not violations. 0 (absent) when none.
+	CheckErrors int `json:"checkErrors,omitempty"`
 }
 
 // Hygiene holds what the run did to keep a shared sandbox clean.
@@ -229,6 +257,9 @@ type Hygiene struct {
 	AbortedOnAuth bool `json:"abortedOnAuth"`
 	// Starvation counts chained requests that found no reference ready to use.
 	Starvation int `json:"starvation"`
+	// LeftOpenBeforeCleanup is how many created sessions were still open when the scenario
+	// ended, before the clean-up expired them; 0 (absent) when none or no clean-up ran.
+	LeftOpenBeforeCleanup int `json:"leftOpenBeforeCleanup,omitempty"`
 }
 
 // Resources holds the load generator's own resource use.

@@ -390,3 +390,102 @@ func TestSlippedScheduleIsFlagged(t *testing.T) {
 	}
 	checkHTML(t, h.Bytes())
 }
+
+// renderLoad writes l in the three human formats.
+func renderLoad(t *testing.T, l *Load) (txt, md, html string) {
+	t.Helper()
+	var a, b, c bytes.Buffer
+	if err := WriteLoadText(&a, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLoadMarkdown(&b, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLoadHTML(&c, l); err != nil {
+		t.Fatal(err)
+	}
+	return a.String(), b.String(), c.String()
+}
+
+// TestObservedFindingsAreVisible checks that the counts a runner used to hide in Config under
+// "observed." show in every human format, and that a report without them (an older file, or
+// a clean run) shows none of their lines.
+func TestObservedFindingsAreVisible(t *testing.T) {
+	l := sampleLoad()
+	l.Overall.Slipped = 0 // a runner that counts per operation only: the total is their sum
+	l.Operations[1].Slipped = 4
+	txt, md, h := renderLoad(t, l)
+	// html is what the HTML shows instead, where it renders the finding as a table row.
+	wants := []struct{ text, html string }{
+		{"11 requests picked up by a worker after their intended send time (create 7, get 4)", ""},
+		{"Sending paused 1.3s in total on 429 responses", ""},
+		{"3 rejected in flight", `<th>Rejected in flight</th><td class="num">3</td>`},
+		{"2 inconclusive", `<th>Inconclusive</th><td class="num">2</td>`},
+		{"5 dropped unvalidated", "5 sampled responses were dropped unvalidated"},
+		{"1 validation could not run", ""},
+		{"12 left open by the scenario for the clean-up", `<th>Left open for the clean-up</th><td class="num">12</td>`},
+	}
+	for _, w := range wants {
+		hw := w.html
+		if hw == "" {
+			hw = w.text
+		}
+		for name, c := range map[string][2]string{"text": {txt, w.text}, "markdown": {md, w.text}, "html": {h, hw}} {
+			if !strings.Contains(c[0], c[1]) {
+				t.Errorf("%s does not show %q", name, c[1])
+			}
+		}
+	}
+	if !strings.Contains(h, `<div class="n">11</div><div class="l">requests sent behind schedule</div>`) ||
+		!strings.Contains(h, `<div class="n">5</div><div class="l">validations dropped</div>`) {
+		t.Error("HTML has no alarm card for the late requests or the dropped validations")
+	}
+	checkHTML(t, []byte(h))
+
+	clean := sampleLoad()
+	clean.Operations[0].Slipped, clean.Overall.Slipped, clean.ThrottlePauseMS = 0, 0, 0
+	clean.Idempotency.RejectedInFlight, clean.Idempotency.Inconclusive = 0, 0
+	clean.Contract.Dropped, clean.Contract.CheckErrors, clean.Hygiene.LeftOpenBeforeCleanup = 0, 0, 0
+	txt, md, h = renderLoad(t, clean)
+	for _, w := range []string{"after their intended send time", "Sending paused", "ejected in flight",
+		"nconclusive", "dropped", "could not run", "eft open", "behind schedule"} {
+		for name, out := range map[string]string{"text": txt, "markdown": md, "html": h} {
+			if strings.Contains(out, w) {
+				t.Errorf("%s of a clean run shows %q", name, w)
+			}
+		}
+	}
+}
+
+// TestLoadJSONWithoutObservedFields reads a v1 report written before the observed-count fields
+// existed: it must read, leave them zero and render, and writing it again must not add them.
+func TestLoadJSONWithoutObservedFields(t *testing.T) {
+	doc := `{"schemaVersion":"checkoutkit.load/v1","scenario":"lifecycle","runId":"r1","shard":"1/1",
+	"operations":[{"name":"create","requests":10,"askedRate":10,"achievedRate":10,"statusCodes":{"201":10},
+	"latency":{"p99Ms":3,"source":"hdr"}}],"overall":{"name":"overall","requests":10},
+	"idempotency":{"replays":1,"racing":1,"delayed":0,"mismatches":0,"duplicateSessions":0},
+	"contract":{"sampled":2,"violations":0,"byOperation":{},"examples":[]},
+	"hygiene":{"created":10,"expired":10,"leaked":0,"abortedOnAuth":false,"starvation":0},
+	"config":{"observed.scheduleSlipped":"3"},"verdict":"pass"}`
+	l, err := ReadLoadJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Overall.Slipped != 0 || l.ThrottlePauseMS != 0 || l.Contract.Dropped != 0 || l.Idempotency.Inconclusive != 0 ||
+		l.Hygiene.LeftOpenBeforeCleanup != 0 {
+		t.Errorf("absent fields read as non-zero: %+v", l)
+	}
+	txt, _, _ := renderLoad(t, l)
+	if !strings.Contains(txt, "create") {
+		t.Errorf("old report did not render:\n%s", txt)
+	}
+	var b bytes.Buffer
+	if err := WriteLoadJSON(&b, l); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"slipped", "throttlePauseMs", "rejectedInFlight", "inconclusive", "dropped", "checkErrors", "leftOpenBeforeCleanup"} {
+		if strings.Contains(b.String(), `"`+key+`"`) {
+			t.Errorf("rewriting an old report added %q although it is zero", key)
+		}
+	}
+}

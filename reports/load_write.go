@@ -97,14 +97,63 @@ func achieved(op LoadOp) string {
 
 const slipNote = "* achieved rate below 99% of the asked rate: the schedule slipped (generator saturated or target pushing back); latency still counts from the intended send time."
 
+// totalSlipped is how many requests of the run were picked up late: Overall's count when the
+// runner set it, else the sum over the operations (a runner may count only one of the two).
+func totalSlipped(l *Load) int64 {
+	if l.Overall.Slipped > 0 {
+		return l.Overall.Slipped
+	}
+	var n int64
+	for _, op := range l.Operations {
+		n += op.Slipped
+	}
+	return n
+}
+
+// lateNote says how many requests were picked up behind schedule, per operation when the
+// runner counted per operation; "" when none were. It is rendered in every format because a
+// slipped schedule means the generator, not only the target, shaped the latencies.
+func lateNote(l *Load) string {
+	n := totalSlipped(l)
+	if n == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("schedule slipped: %s picked up by a worker after their intended send time", plural(int(n), "request"))
+	var per []string
+	for _, op := range l.Operations {
+		if op.Slipped > 0 {
+			per = append(per, fmt.Sprintf("%s %d", op.Name, op.Slipped))
+		}
+	}
+	if len(per) > 0 {
+		s += " (" + strings.Join(per, ", ") + ")"
+	}
+	return s + "; the generator could not keep up, and their latency counts from the intended send time."
+}
+
+// throttleNote says how long the generator paused on 429 responses; "" when it never did.
+func throttleNote(l *Load) string {
+	if l.ThrottlePauseMS <= 0 {
+		return ""
+	}
+	return "Sending paused " + fmtDuration(l.ThrottlePauseMS) + " in total on 429 responses (Retry-After): the achieved rate reflects the target's rate limit."
+}
+
 func runHeadline(l *Load) string {
 	s := fmt.Sprintf("scenario %s · run %s · shard %s · target %s (%s)", l.Scenario, l.RunID, l.Shard, l.Target.URL, l.Target.Kind)
 	return s
 }
 
 func idempotencyLine(i Idempotency) string {
-	return fmt.Sprintf("%s (%d racing, %d delayed), %s, %s", plural(i.Replays, "replay"), i.Racing, i.Delayed,
+	s := fmt.Sprintf("%s (%d racing, %d delayed), %s, %s", plural(i.Replays, "replay"), i.Racing, i.Delayed,
 		plural(i.Mismatches, "mismatch"), plural(i.DuplicateSessions, "duplicate session"))
+	if i.RejectedInFlight > 0 {
+		s += fmt.Sprintf(", %d rejected in flight (409; the winner's outcome was checked)", i.RejectedInFlight)
+	}
+	if i.Inconclusive > 0 {
+		s += fmt.Sprintf(", %d inconclusive (could not be judged)", i.Inconclusive)
+	}
+	return s
 }
 
 func contractLine(c ContractFindings) string {
@@ -120,12 +169,21 @@ func contractLine(c ContractFindings) string {
 		}
 		s += " (" + strings.Join(ops, ", ") + ")"
 	}
+	if c.Dropped > 0 {
+		s += fmt.Sprintf("; %d dropped unvalidated (validator queue full), so the violation count is a lower bound", c.Dropped)
+	}
+	if c.CheckErrors > 0 {
+		s += fmt.Sprintf("; %s could not run", plural(c.CheckErrors, "validation"))
+	}
 	return s
 }
 
 func hygieneLine(h Hygiene) string {
-	s := fmt.Sprintf("%d sessions created, %d expired, %d leaked; %s", h.Created, h.Expired, h.Leaked,
-		plural(h.Starvation, "starved chained request"))
+	s := fmt.Sprintf("%d sessions created, %d expired, %d leaked", h.Created, h.Expired, h.Leaked)
+	if h.LeftOpenBeforeCleanup > 0 {
+		s += fmt.Sprintf(" (%d left open by the scenario for the clean-up)", h.LeftOpenBeforeCleanup)
+	}
+	s += "; " + plural(h.Starvation, "starved chained request")
 	if h.AbortedOnAuth {
 		s += "; ABORTED on a storm of 401/403 responses"
 	}
@@ -170,6 +228,9 @@ func WriteLoadText(w io.Writer, l *Load) error {
 	if anySlipped(rows) {
 		p("%s\n", slipNote)
 	}
+	if note := lateNote(l); note != "" {
+		p("%s\n", note)
+	}
 
 	var td []LoadOp
 	for _, r := range rows {
@@ -196,6 +257,9 @@ func WriteLoadText(w io.Writer, l *Load) error {
 			line += fmt.Sprintf("  (throttled 429: %d)", r.Throttled)
 		}
 		p("  %-10s %s\n", r.Name, line)
+	}
+	if note := throttleNote(l); note != "" {
+		p("  %s\n", note)
 	}
 	var anyErr bool
 	for _, r := range l.Operations {
@@ -267,6 +331,9 @@ func WriteLoadMarkdown(w io.Writer, l *Load) error {
 	if anySlipped(rows) {
 		p("\n%s\n", mdEscape(slipNote))
 	}
+	if note := lateNote(l); note != "" {
+		p("\n> **Schedule slipped:** %s\n", mdEscape(strings.TrimPrefix(note, "schedule slipped: ")))
+	}
 	p("\n_Latency is measured from the intended send time, so a slipping schedule shows up in it._\n\n")
 
 	p("### SLOs\n\n")
@@ -302,6 +369,9 @@ func WriteLoadMarkdown(w io.Writer, l *Load) error {
 		p(" %d |\n", r.Throttled)
 	}
 	p("\n")
+	if note := throttleNote(l); note != "" {
+		p("%s\n\n", mdEscape(note))
+	}
 	var errs [][2]string
 	for _, r := range l.Operations {
 		for _, e := range r.Errors {
@@ -333,6 +403,9 @@ func WriteLoadMarkdown(w io.Writer, l *Load) error {
 
 type loadView struct {
 	L          *Load
+	Slipped    int64
+	LateNote   string
+	Throttle   string
 	Rows       []LoadOp
 	Codes      []string
 	Timeline   svgChart
@@ -348,7 +421,7 @@ type loadView struct {
 // idempotency, contract, hygiene and resource findings, and the run's configuration. No
 // scripts, no external assets; every value is escaped by html/template.
 func WriteLoadHTML(w io.Writer, l *Load) error {
-	v := loadView{L: l, Rows: loadRows(l)}
+	v := loadView{L: l, Rows: loadRows(l), Slipped: totalSlipped(l), LateNote: lateNote(l), Throttle: throttleNote(l)}
 	v.Codes = statusCodes(v.Rows)
 	v.Timeline = timelineChart(l.Operations)
 	v.Percentile = percentileChart(l.Operations)

@@ -227,10 +227,15 @@ func sampleLoad() *Load {
 		{Expr: "errors<0.1%", Metric: "errors", Comparator: "<", Threshold: "0.1%", Actual: "0.04%", Pass: true},
 		{Expr: "idempotency_mismatch=0", Metric: "idempotency_mismatch", Comparator: "=", Threshold: "0", Actual: "1", Pass: false},
 	}
-	l.Idempotency = Idempotency{Replays: 150, Racing: 98, Delayed: 52, Mismatches: 1, DuplicateSessions: 0}
+	l.Operations[0].Slipped = 7
+	l.Overall.Slipped = 7
+	l.ThrottlePauseMS = 1250
+	l.Idempotency = Idempotency{Replays: 150, Racing: 98, Delayed: 52, Mismatches: 1, DuplicateSessions: 0,
+		RejectedInFlight: 3, Inconclusive: 2}
 	l.Contract = ContractFindings{Sampled: 232, Violations: 1, ByOperation: map[string]int{"create": 1},
-		Examples: []string{`POST /checkout/v3/session response 500 /content-type: content type text/html is not documented <b>x</b>`}}
-	l.Hygiene = Hygiene{Created: 1500, Expired: 1497, Leaked: 3, Starvation: 4}
+		Examples: []string{`POST /checkout/v3/session response 500 /content-type: content type text/html is not documented <b>x</b>`},
+		Dropped:  5, CheckErrors: 1}
+	l.Hygiene = Hygiene{Created: 1500, Expired: 1497, Leaked: 3, Starvation: 4, LeftOpenBeforeCleanup: 12}
 	l.Resources = Resources{PeakRSSBytes: 48_234_496, GoHeapBytes: 12_582_912}
 	l.Finalize()
 	return l
