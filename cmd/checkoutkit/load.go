@@ -190,15 +190,8 @@ func (o *loadOptions) build(stderr io.Writer) (*load.Runner, string, func(), err
 		d := mock.DefaultMerchant
 		creds = client.Credentials{ClientID: d.ClientID, ClientSecret: d.ClientSecret, SubscriptionKey: d.SubscriptionKey, MerchantSerialNumber: d.MSN}
 	} else {
-		var allow []string
-		if o.confirmHost != "" {
-			allow = append(allow, o.confirmHost)
-		}
-		if strings.EqualFold(hostOf(target), client.ProductionHost) {
-			return nil, "", cleanup, fmt.Errorf("--target %s: load tests never run against production", target)
-		}
-		if err := client.CheckTarget(target, allow...); err != nil {
-			return nil, "", cleanup, fmt.Errorf("%w (name the host with --confirm-host)", err)
+		if err := checkLoadTarget(target, o.confirmHost); err != nil {
+			return nil, "", cleanup, err
 		}
 		creds = client.Credentials{ClientID: os.Getenv("VIPPS_CLIENT_ID"), ClientSecret: os.Getenv("VIPPS_CLIENT_SECRET"),
 			SubscriptionKey: os.Getenv("VIPPS_SUBSCRIPTION_KEY"), MerchantSerialNumber: os.Getenv("VIPPS_MSN")}
@@ -255,18 +248,25 @@ func parseShard(s string, index int) (int, int, error) {
 	return i - 1, n, nil
 }
 
-func hostOf(raw string) string {
-	s := raw
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
+// checkLoadTarget refuses the production host in every spelling (case, trailing dot,
+// userinfo, port: client.Hostname decides, as the HTTP client would) whatever --confirm-host
+// says, and any other non-loopback host unless --confirm-host names it.
+func checkLoadTarget(target, confirmHost string) error {
+	host, err := client.Hostname(target)
+	if err != nil {
+		return err
 	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
+	if client.IsProductionHost(host) {
+		return fmt.Errorf("--target %s: load tests never run against production (%s)", target, client.ProductionHost)
 	}
-	if h, _, err := net.SplitHostPort(s); err == nil {
-		s = h
+	var allow []string
+	if confirmHost != "" {
+		allow = append(allow, confirmHost)
 	}
-	return strings.TrimSuffix(strings.ToLower(s), ".")
+	if err := client.CheckTarget(target, allow...); err != nil {
+		return fmt.Errorf("%w (name the host with --confirm-host)", err)
+	}
+	return nil
 }
 
 // isTerminal reports whether f is a character device (a terminal), without x/term.

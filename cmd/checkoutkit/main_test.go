@@ -62,6 +62,8 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{"mock bad fault", []string{"mock", "--fault", "create=418:2"}, exitUsage, "--fault"},
 		{"load bad flag", []string{"load", "--rate", "fast"}, exitUsage, "invalid value"},
 		{"load production", []string{"load", "--target", "https://api.vipps.no"}, exitUsage, "api.vipps.no"},
+		{"load production userinfo confirmed", []string{"load", "--target", "https://x@api.vipps.no", "--confirm-host", "api.vipps.no"}, exitUsage, "never run against production"},
+		{"load production upper case confirmed", []string{"load", "--target", "https://API.VIPPS.NO.", "--confirm-host", "API.VIPPS.NO."}, exitUsage, "never run against production"},
 		{"load stray argument", []string{"load", "extra"}, exitUsage, "unexpected arguments"},
 		{"report no file", []string{"report"}, exitUsage, "name at least one report file"},
 		{"report bad file", []string{"report", "/nonexistent/compliance.json"}, exitUsage, "no such file"},

@@ -64,3 +64,31 @@ func TestContractConfigProduction(t *testing.T) {
 		t.Errorf("a host that merely starts with the production name is not production: %v", err)
 	}
 }
+
+// TestLoadRefusesProduction checks that load refuses every spelling of the production host,
+// even when --confirm-host names it in any spelling.
+func TestLoadRefusesProduction(t *testing.T) {
+	for _, target := range productionSpellings {
+		for _, confirm := range []string{"", "api.vipps.no", "API.VIPPS.NO.", "x@api.vipps.no", "api.vipps.no:443"} {
+			err := checkLoadTarget(target, confirm)
+			if err == nil || !strings.Contains(err.Error(), "never run against production") {
+				t.Errorf("load --target %s --confirm-host %q: err = %v, want the production refusal", target, confirm, err)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		target, confirm string
+		ok              bool
+	}{
+		{"http://127.0.0.1:8080", "", true},
+		{"https://apitest.vipps.no", "apitest.vipps.no", true},
+		{"https://x@ApiTest.Vipps.No.", "apitest.vipps.no", true},
+		{"https://apitest.vipps.no", "", false},
+		{"https://apitest.vipps.no", "staging.example.com", false},
+		{"apitest.vipps.no", "apitest.vipps.no", false},
+	} {
+		if err := checkLoadTarget(tt.target, tt.confirm); (err == nil) != tt.ok {
+			t.Errorf("load --target %s --confirm-host %q: err = %v, want ok=%v", tt.target, tt.confirm, err, tt.ok)
+		}
+	}
+}
