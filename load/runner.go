@@ -583,7 +583,9 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	l.Config["observed.replaysRejectedInFlight"] = strconv.Itoa(st.idem.inFlightCount())
 	l.Config["observed.replaysInconclusive"] = strconv.Itoa(st.idem.inconclusiveCount())
 	if st.validator != nil {
-		l.Config["observed.validationDropped"] = strconv.FormatInt(st.validator.dropped.Load(), 10)
+		for k, v := range st.validator.config() {
+			l.Config[k] = v
+		}
 	}
 	var errs []error
 	for _, op := range append(st.o.scenario.ops(), OpReplay) {

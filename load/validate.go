@@ -3,8 +3,10 @@ package load
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
@@ -16,7 +18,33 @@ const (
 	validationQueue   = 4096
 	validationWorkers = 2
 	maxExamples       = 10
+	// errorOfferWait bounds how long the results loop waits for room in the error queue. Error
+	// responses are always validated ("all errors, plus a share of the rest"), so rather than
+	// drop one the loop waits; the bound keeps a stuck validator from stalling the run, and an
+	// error dropped after it is counted (observed.validation.errorsDropped), never silent.
+	errorOfferWait = time.Second
 )
+
+// Config keys under which the sampler reports what it could not validate. reports.ContractFindings
+// has no fields for them, so they go into the report's Config.
+const (
+	// ConfigValidationDropped counts success responses picked for the sample but dropped because
+	// the validation queue was full.
+	ConfigValidationDropped = "observed.validation.sampleDropped"
+	// ConfigValidationErrorsDropped counts error responses not validated because the error queue
+	// stayed full for errorOfferWait (zero unless the validator is stuck).
+	ConfigValidationErrorsDropped = "observed.validation.errorsDropped"
+	// ConfigValidationCheckErrors counts responses the validator could not check at all (it
+	// returned an error); they are not counted as sampled.
+	ConfigValidationCheckErrors = "observed.validation.checkErrors"
+	// ConfigValidationCheckError holds the first such error, one line.
+	ConfigValidationCheckError = "observed.validation.firstCheckError"
+)
+
+// responseValidator is the part of *contract.Validator the sampler uses.
+type responseValidator interface {
+	ValidateResponseParts(method, target string, status int, header http.Header, body []byte) ([]contract.Violation, error)
+}
 
 type validationJob struct {
 	op     string
@@ -28,26 +56,35 @@ type validationJob struct {
 }
 
 // sampler validates every error response and a share of the rest against the contract on its
-// own goroutines: the results loop only hands over the (already read) body and headers. When
-// the queue is full the sample is dropped and counted, never waited for.
+// own goroutines: the results loop only hands over the (already read) body and headers. Error
+// responses have their own queue, which the workers drain first and the results loop waits on
+// (bounded by errorOfferWait) when full; sampled successes are dropped and counted when their
+// queue is full, never waited for. A response the validator fails to check is counted apart
+// and never as a clean sample.
 type sampler struct {
-	v      *contract.Validator
-	share  float64
-	n      atomic.Uint64
-	jobs   chan validationJob
-	wg     sync.WaitGroup
-	closed sync.Once
+	v       responseValidator
+	share   float64
+	n       atomic.Uint64
+	errJobs chan validationJob
+	jobs    chan validationJob
+	wg      sync.WaitGroup
+	closed  sync.Once
 
-	dropped atomic.Int64
-	mu      sync.Mutex
-	sampled int
-	found   int
-	byOp    map[string]int
-	ex      []string
+	dropped    atomic.Int64 // sampled successes dropped (queue full)
+	errDropped atomic.Int64 // error responses dropped after errorOfferWait
+
+	mu        sync.Mutex
+	sampled   int
+	found     int
+	checkErrs int
+	firstErr  string
+	byOp      map[string]int
+	ex        []string
 }
 
-func newSampler(v *contract.Validator, share float64) *sampler {
-	s := &sampler{v: v, share: share, jobs: make(chan validationJob, validationQueue), byOp: map[string]int{}}
+func newSampler(v responseValidator, share float64) *sampler {
+	s := &sampler{v: v, share: share, errJobs: make(chan validationJob, validationQueue),
+		jobs: make(chan validationJob, validationQueue), byOp: map[string]int{}}
 	for i := 0; i < validationWorkers; i++ {
 		s.wg.Add(1)
 		go s.work()
@@ -68,8 +105,24 @@ func (s *sampler) offer(op string, r *vegeta.Result) {
 	if u, err := url.Parse(r.URL); err == nil {
 		target = u.RequestURI()
 	}
+	j := validationJob{op: op, method: r.Method, target: target, status: int(r.Code), header: r.Headers, body: r.Body}
+	if isErr {
+		select {
+		case s.errJobs <- j:
+			return
+		default:
+		}
+		t := time.NewTimer(errorOfferWait)
+		defer t.Stop()
+		select {
+		case s.errJobs <- j:
+		case <-t.C:
+			s.errDropped.Add(1)
+		}
+		return
+	}
 	select {
-	case s.jobs <- validationJob{op: op, method: r.Method, target: target, status: int(r.Code), header: r.Headers, body: r.Body}:
+	case s.jobs <- j:
 	default:
 		s.dropped.Add(1)
 	}
@@ -77,28 +130,66 @@ func (s *sampler) offer(op string, r *vegeta.Result) {
 
 func (s *sampler) work() {
 	defer s.wg.Done()
-	for j := range s.jobs {
-		vs, err := s.v.ValidateResponseParts(j.method, j.target, j.status, j.header, j.body)
-		s.mu.Lock()
-		s.sampled++
-		if err == nil {
-			s.found += len(vs)
-			if len(vs) > 0 {
-				s.byOp[j.op] += len(vs)
+	errJobs, jobs := s.errJobs, s.jobs
+	for errJobs != nil || jobs != nil {
+		// Error responses first: they are the ones promised to be validated.
+		select {
+		case j, ok := <-errJobs:
+			if !ok {
+				errJobs = nil
+				continue
 			}
-			for _, v := range vs {
-				if len(s.ex) < maxExamples {
-					s.ex = append(s.ex, j.op+": "+v.String())
-				}
-			}
+			s.check(j)
+			continue
+		default:
 		}
-		s.mu.Unlock()
+		select {
+		case j, ok := <-errJobs:
+			if !ok {
+				errJobs = nil
+				continue
+			}
+			s.check(j)
+		case j, ok := <-jobs:
+			if !ok {
+				jobs = nil
+				continue
+			}
+			s.check(j)
+		}
+	}
+}
+
+func (s *sampler) check(j validationJob) {
+	vs, err := s.v.ValidateResponseParts(j.method, j.target, j.status, j.header, j.body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		// Not checked is not clean: count it apart, keep the first reason.
+		s.checkErrs++
+		if s.firstErr == "" {
+			s.firstErr = j.op + " " + j.method + " " + j.target + ": " + err.Error()
+		}
+		return
+	}
+	s.sampled++
+	s.found += len(vs)
+	if len(vs) > 0 {
+		s.byOp[j.op] += len(vs)
+	}
+	for _, v := range vs {
+		if len(s.ex) < maxExamples {
+			s.ex = append(s.ex, j.op+": "+v.String())
+		}
 	}
 }
 
 // close waits for the queued samples.
 func (s *sampler) close() {
-	s.closed.Do(func() { close(s.jobs) })
+	s.closed.Do(func() {
+		close(s.errJobs)
+		close(s.jobs)
+	})
 	s.wg.Wait()
 }
 
@@ -111,4 +202,19 @@ func (s *sampler) report() reports.ContractFindings {
 	}
 	f.Examples = append(f.Examples, s.ex...)
 	return f
+}
+
+// config returns the sampler's drop and check-error counts for the report's Config.
+func (s *sampler) config() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := map[string]string{
+		ConfigValidationDropped:       strconv.FormatInt(s.dropped.Load(), 10),
+		ConfigValidationErrorsDropped: strconv.FormatInt(s.errDropped.Load(), 10),
+		ConfigValidationCheckErrors:   strconv.Itoa(s.checkErrs),
+	}
+	if s.firstErr != "" {
+		c[ConfigValidationCheckError] = s.firstErr
+	}
+	return c
 }
