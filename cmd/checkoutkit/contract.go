@@ -54,7 +54,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter selecting specs; labels: "+strings.Join(suites.AllLabels, ", ")+` (e.g. "smoke && !mock-only")`)
 	fs.StringVar(&o.out, "out", "out", "folder for junit.xml, ginkgo-report.json and compliance.{json,md,html}")
 	fs.BoolVar(&o.allowProduction, "allow-production", false, "DANGER: allow the PRODUCTION host api.vipps.no as --target (refused without this flag; a live run never approves money and expires every session it creates)")
-	fs.BoolVar(&o.targetIsMock, "target-is-mock", false, "the --target is a checkoutkit mock (checkoutkit mock): run the mock-only specs through its control API")
+	fs.BoolVar(&o.targetIsMock, "target-is-mock", false, "the --target is a checkoutkit mock (checkoutkit mock) on a loopback address: run the mock-only specs through its control API (refused for any other host)")
 	fs.StringVar(&o.runPrefix, "run-prefix", "", "prefix of every reference the run creates (default ckk + the start time in base 36)")
 	fs.StringVar(&o.callbackBase, "callback-base", "", "base URL for merchantInfo.callbackUrl (default: the run's own loopback receiver)")
 	fs.DurationVar(&o.timeout, "timeout", suites.DefaultTimeout, "bound on the whole suite")
@@ -149,6 +149,11 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 	host, err := client.Hostname(o.target)
 	if err != nil {
 		return cfg, fmt.Errorf("--target %q: want a base URL such as https://apitest.vipps.no", o.target)
+	}
+	// The mock-only specs send unauthenticated /_mock/ control and fault calls; against a live
+	// host they would poke at a real service, so --target-is-mock only believes loopback.
+	if o.targetIsMock && !client.IsLoopbackHost(host) {
+		return cfg, fmt.Errorf("--target-is-mock needs a loopback --target (localhost, 127.0.0.0/8, ::1), not %s: the mock-only specs send /_mock/ control and fault calls", host)
 	}
 	// Production is decided here, on the normalised host (any case, trailing dot, userinfo), and
 	// passed on only as AllowProduction: it never enters AllowHosts.

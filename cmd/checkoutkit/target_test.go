@@ -92,3 +92,43 @@ func TestLoadRefusesProduction(t *testing.T) {
 		}
 	}
 }
+
+// TestContractTargetIsMockNeedsLoopback checks --target-is-mock is refused for any host but
+// loopback, since it would send /_mock/ control and fault calls there.
+func TestContractTargetIsMockNeedsLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		target string
+		ok     bool
+	}{
+		{"http://127.0.0.1:8080", true},
+		{"http://localhost:8080", true},
+		{"http://[::1]:8080", true},
+		{"http://x@LOCALHOST.:8080", true},
+		{"https://apitest.vipps.no", false},
+		{"http://10.0.0.5:8080", false},
+		{"http://0.0.0.0:8080", false},
+		{"http://mock.internal:8080", false},
+		{"https://API.VIPPS.NO", false},
+	} {
+		_, err := contractConfig(contractOptions{target: tt.target, targetIsMock: true, allowProduction: true}, testCreds(nil))
+		if tt.ok && err != nil {
+			t.Errorf("contract --target %s --target-is-mock: %v", tt.target, err)
+		}
+		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "loopback")) {
+			t.Errorf("contract --target %s --target-is-mock: err = %v, want a loopback refusal", tt.target, err)
+		}
+	}
+}
+
+// TestContractTargetIsMockExit checks the command exits 2 with the reason before any traffic.
+// The credentials are cleared so that, were the check missing, the command would stop at them
+// (exit 2 with another message) rather than contact the host.
+func TestContractTargetIsMockExit(t *testing.T) {
+	for _, k := range []string{envClientID, envClientSecret, envSubscriptionKey, envMSN} {
+		t.Setenv(k, "")
+	}
+	code, stdout, stderr := runCmd(t, "contract", "--target", "http://mock.internal:8080", "--target-is-mock", "--out", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, "--target-is-mock needs a loopback --target") {
+		t.Fatalf("exit %d, want %d with the loopback reason\n%s\n%s", code, exitUsage, stdout, stderr)
+	}
+}
