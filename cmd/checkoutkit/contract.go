@@ -124,7 +124,7 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 		CallbackToken:   getenv(envCallbackToken),
 		Timeout:         o.timeout,
 		Verbose:         o.verbose,
-		NoColor:         getenv("CI") != "" || !contractTerminal(os.Stdout),
+		NoColor:         getenv("CI") != "" || !isTerminal(os.Stdout),
 		Tool:            reports.Tool{Name: "checkoutkit", Version: version},
 	}
 	c, err := contract.LoadFile(o.spec)
@@ -188,12 +188,6 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
-}
-
-// contractTerminal reports whether f is a character device (a terminal).
-func contractTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // writeContractSummary prints the human summary of a run.

@@ -268,9 +268,3 @@ func checkLoadTarget(target, confirmHost string) error {
 	}
 	return nil
 }
-
-// isTerminal reports whether f is a character device (a terminal), without x/term.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}

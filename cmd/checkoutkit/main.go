@@ -129,3 +129,9 @@ func usageError(stderr io.Writer, name string, err error) int {
 	fmt.Fprintf(stderr, "checkoutkit %s: %v\n", name, err)
 	return exitUsage
 }
+
+// isTerminal reports whether f is a character device (a terminal), without x/term.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/checkoutkit/checkoutkit/client"
 	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/mock"
 )
@@ -199,14 +200,7 @@ func checkListen(addr string, allow bool) error {
 	if err != nil {
 		return fmt.Errorf("--listen %q: %w", addr, err)
 	}
-	if allow {
-		return nil
-	}
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
+	if !allow && !client.IsLoopbackHost(host) {
 		return fmt.Errorf("--listen %q is not a loopback address; add --allow-non-loopback to serve the mock's public test keys beyond this machine", addr)
 	}
 	return nil

@@ -132,3 +132,31 @@ func TestContractTargetIsMockExit(t *testing.T) {
 		t.Fatalf("exit %d, want %d with the loopback reason\n%s\n%s", code, exitUsage, stdout, stderr)
 	}
 }
+
+// TestCheckListen checks the mock's listen check uses the same loopback rule as client targets
+// (any case, trailing dot, brackets).
+func TestCheckListen(t *testing.T) {
+	for _, tt := range []struct {
+		addr  string
+		allow bool
+		ok    bool
+	}{
+		{"127.0.0.1:8080", false, true},
+		{"127.9.9.9:0", false, true},
+		{"[::1]:8080", false, true},
+		{"localhost:8080", false, true},
+		{"LOCALHOST:8080", false, true},
+		{"localhost.:8080", false, true},
+		{":8080", false, false},
+		{"0.0.0.0:8080", false, false},
+		{"10.0.0.1:8080", false, false},
+		{"localhost.example.com:8080", false, false},
+		{"0.0.0.0:8080", true, true},
+		{":8080", true, true},
+		{"127.0.0.1", false, false}, // no port
+	} {
+		if err := checkListen(tt.addr, tt.allow); (err == nil) != tt.ok {
+			t.Errorf("checkListen(%q, %v) = %v; want ok=%v", tt.addr, tt.allow, err, tt.ok)
+		}
+	}
+}
