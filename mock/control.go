@@ -326,7 +326,7 @@ func (s *Server) autoWalk(msn, ref string) {
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:
-			case <-s.ctx.Done():
+			case <-s.autoCtx.Done():
 				t.Stop()
 				return
 			}

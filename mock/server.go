@@ -46,6 +46,10 @@ type Server struct {
 	closed  bool
 	ctx     context.Context
 	cancel  context.CancelFunc
+	// autoCtx ends auto-mode walks. Shutdown cancels it before waiting, so Close does not sit
+	// out the walks' timers; payment callbacks already queued still finish on ctx.
+	autoCtx    context.Context
+	autoCancel context.CancelFunc
 }
 
 // New builds a mock. It panics only if the bundled contract cannot be loaded, which the
@@ -103,6 +107,7 @@ func New(opts ...Option) *Server {
 	}
 	s.faults.Store(newFaulter(o.faults))
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.autoCtx, s.autoCancel = context.WithCancel(context.Background())
 	s.logistic.raw = o.validator.Contract().Raw
 	s.logistic.openapi = o.validator.Contract().OpenAPI
 	s.routes()
@@ -116,15 +121,20 @@ func (s *Server) Validator() *contract.Validator { return s.v }
 // the mock has a bug; the fuzz tests assert that.
 func (s *Server) Panics() int64 { return s.panics.Load() }
 
-// Close stops auto mode and waits for every pending callback delivery, retries included.
+// Close stops auto mode at once (a session in the middle of its walk stays where it is) and
+// waits for every pending payment callback delivery, retries included.
 func (s *Server) Close() { _ = s.Shutdown(context.Background()) }
 
-// Shutdown is Close with a deadline: when ctx ends, pending retries are abandoned and in-flight
-// callbacks are cancelled; it then waits for the goroutines to return and reports ctx.Err().
+// Shutdown is Close with a deadline: auto-mode walks end at once; when ctx ends, pending
+// callback retries are abandoned and in-flight callbacks are cancelled; it then waits for the
+// goroutines to return and reports ctx.Err().
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeMu.Lock()
 	s.closed = true
 	s.closeMu.Unlock()
+	// End the walks before waiting: they only wait on timers, and a walk's approve after this
+	// point could not queue its callback anyway (goBackground refuses once closed).
+	s.autoCancel()
 	done := make(chan struct{})
 	go func() { s.bg.Wait(); close(done) }()
 	select {
