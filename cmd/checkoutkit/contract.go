@@ -16,20 +16,6 @@ import (
 	"github.com/checkoutkit/checkoutkit/reports"
 )
 
-// Environment variables the contract command reads. Credentials come only from here, never
-// from flags, so they stay out of shell history and process lists.
-const (
-	envClientID        = "VIPPS_CLIENT_ID"
-	envClientSecret    = "VIPPS_CLIENT_SECRET"
-	envSubscriptionKey = "VIPPS_SUBSCRIPTION_KEY"
-	envMSN             = "VIPPS_MSN"
-	envSystemName      = "VIPPS_SYSTEM_NAME"
-	envSystemVersion   = "VIPPS_SYSTEM_VERSION"
-	envPluginName      = "VIPPS_PLUGIN_NAME"
-	envPluginVersion   = "VIPPS_PLUGIN_VERSION"
-	envCallbackToken   = "CHECKOUTKIT_CALLBACK_TOKEN"
-)
-
 // contractOptions are the contract command's flags.
 type contractOptions struct {
 	target          string
@@ -90,26 +76,18 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 func contractHelp(w io.Writer) {
-	fmt.Fprintf(w, `
+	fmt.Fprint(w, `
 Without --target the suites run against the embedded mock, started in-process on 127.0.0.1.
-
-Credentials for a --target come only from the environment (never from flags):
-  %-27s client_id
-  %-27s client_secret (secret)
-  %-27s Ocp-Apim-Subscription-Key (secret)
-  %-27s Merchant-Serial-Number
-  %-27s Vipps-System-Name (default checkoutkit)
-  %-27s Vipps-System-Version (default the toolkit version)
-  %-27s Vipps-System-Plugin-Name (default checkoutkit-contract)
-  %-27s Vipps-System-Plugin-Version (default the toolkit version)
-  %-27s callbackAuthorizationToken to hand out (secret; default random per run)
-
+`)
+	envHelp(w, pluginContract, true)
+	fmt.Fprint(w, `
 Live safety: api.vipps.no is refused unless --allow-production; every reference starts with the
 run prefix; every session created is expired afterwards; 429 answers are retried after
 Retry-After; specs labelled mock-only are skipped, and reported as skipped, on live targets.
+--target-is-mock is refused unless the target is loopback.
 
 Exit codes: 0 conformant, 1 not conformant or a spec failed, 2 usage or setup error.
-`, envClientID, envClientSecret, envSubscriptionKey, envMSN, envSystemName, envSystemVersion, envPluginName, envPluginVersion, envCallbackToken)
+`)
 }
 
 // contractConfig turns flags and environment into the runner's Config.
@@ -134,12 +112,8 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 	if cfg.Validator, err = contract.NewValidator(c); err != nil {
 		return cfg, err
 	}
-	cfg.SystemInfo = client.SystemInfo{
-		Name:          envOr(getenv, envSystemName, "checkoutkit"),
-		Version:       envOr(getenv, envSystemVersion, version),
-		PluginName:    envOr(getenv, envPluginName, "checkoutkit-contract"),
-		PluginVersion: envOr(getenv, envPluginVersion, version),
-	}
+	env := readEnv(getenv, pluginContract)
+	cfg.SystemInfo = env.System
 	if o.target == "" {
 		if o.targetIsMock {
 			return cfg, fmt.Errorf("--target-is-mock needs --target")
@@ -165,29 +139,11 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 		cfg.AllowHosts = []string{host}
 	}
 	cfg.Live = !o.targetIsMock
-	cfg.Credentials = client.Credentials{
-		ClientID:             getenv(envClientID),
-		ClientSecret:         getenv(envClientSecret),
-		SubscriptionKey:      getenv(envSubscriptionKey),
-		MerchantSerialNumber: getenv(envMSN),
-	}
-	var missing []string
-	for _, kv := range [][2]string{{envClientID, cfg.Credentials.ClientID}, {envClientSecret, cfg.Credentials.ClientSecret}, {envSubscriptionKey, cfg.Credentials.SubscriptionKey}, {envMSN, cfg.Credentials.MerchantSerialNumber}} {
-		if kv[1] == "" {
-			missing = append(missing, kv[0])
-		}
-	}
-	if len(missing) > 0 {
-		return cfg, fmt.Errorf("--target needs credentials in the environment: %s not set", strings.Join(missing, ", "))
+	cfg.Credentials = env.Credentials
+	if len(env.Missing) > 0 {
+		return cfg, fmt.Errorf("--target needs credentials in the environment: %s not set", strings.Join(env.Missing, ", "))
 	}
 	return cfg, nil
-}
-
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 // writeContractSummary prints the human summary of a run.

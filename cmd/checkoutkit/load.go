@@ -58,7 +58,7 @@ type loadOptions struct {
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o loadOptions
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	fs.StringVar(&o.target, "target", "", "base URL to load (default: the embedded mock on 127.0.0.1:0); credentials come from VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY, VIPPS_MSN")
+	fs.StringVar(&o.target, "target", "", "base URL to load (default: the embedded mock on 127.0.0.1:0); credentials and Vipps-System-* values come from the environment, see below")
 	fs.StringVar(&o.confirmHost, "confirm-host", "", "confirm a non-loopback --target by naming its host exactly (api.vipps.no is always refused)")
 	fs.StringVar(&o.scenario, "scenario", "lifecycle", "scenario name ("+strings.Join(load.Scenarios(), ", ")+") or a scenario JSON file")
 	fs.Float64Var(&o.rate, "rate", load.DefaultRate, "arrival rate: sessions (flows) or requests (mix) per second, for all shards together")
@@ -86,6 +86,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.plot, "plot", true, "also write vegeta's HTML plot (plot.html)")
 	fs.DurationVar(&o.progressEvery, "progress-every", 0, "progress interval (default 1s on a terminal, 5s otherwise or when CI is set)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
+		if code == exitOK {
+			loadHelp(stdout)
+		}
 		return code
 	}
 	runner, target, cleanup, err := o.build(stderr)
@@ -125,6 +128,18 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+func loadHelp(w io.Writer) {
+	envHelp(w, pluginLoad, false)
+	fmt.Fprint(w, `
+Without --target the embedded mock is loaded with its example keys (the system values above
+still apply). A non-loopback --target must be named again with --confirm-host; api.vipps.no is
+always refused.
+
+Exit codes: 0 every SLO held, 1 an SLO breach, a correctness failure or an interrupted run,
+2 usage or setup error (including wrong keys).
+`)
 }
 
 // build turns the flags into a Runner; it starts the embedded mock when no target is given.
@@ -173,6 +188,7 @@ func (o *loadOptions) build(stderr io.Writer) (*load.Runner, string, func(), err
 	}
 
 	target, kind := o.target, reports.TargetURL
+	env := readEnv(os.Getenv, pluginLoad)
 	var creds client.Credentials
 	if target == "" {
 		m := mock.New()
@@ -193,18 +209,12 @@ func (o *loadOptions) build(stderr io.Writer) (*load.Runner, string, func(), err
 		if err := checkLoadTarget(target, o.confirmHost); err != nil {
 			return nil, "", cleanup, err
 		}
-		creds = client.Credentials{ClientID: os.Getenv("VIPPS_CLIENT_ID"), ClientSecret: os.Getenv("VIPPS_CLIENT_SECRET"),
-			SubscriptionKey: os.Getenv("VIPPS_SUBSCRIPTION_KEY"), MerchantSerialNumber: os.Getenv("VIPPS_MSN")}
-		if !creds.Complete() {
-			fmt.Fprintln(stderr, "checkoutkit load: warning: VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY or VIPPS_MSN is not set")
+		creds = env.Credentials
+		if len(env.Missing) > 0 {
+			fmt.Fprintf(stderr, "checkoutkit load: warning: %s not set\n", strings.Join(env.Missing, ", "))
 		}
 	}
-	sys := client.SystemInfo{Name: os.Getenv("CHECKOUTKIT_SYSTEM_NAME"), Version: os.Getenv("CHECKOUTKIT_SYSTEM_VERSION"),
-		PluginName: os.Getenv("CHECKOUTKIT_PLUGIN_NAME"), PluginVersion: os.Getenv("CHECKOUTKIT_PLUGIN_VERSION")}
-	if sys.Name == "" {
-		sys = client.SystemInfo{Name: client.DefaultSystemName, Version: version, PluginName: client.DefaultPluginName, PluginVersion: version}
-	}
-	header := client.New(target, creds, client.WithSystemInfo(sys), client.WithUserAgent("checkoutkit-load/"+version)).Headers()
+	header := client.New(target, creds, client.WithSystemInfo(env.System), client.WithUserAgent("checkoutkit-load/"+version)).Headers()
 
 	live := isTerminal(os.Stderr) && os.Getenv("CI") == ""
 	config := map[string]string{
