@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -560,9 +561,37 @@ func (st *run) do(ctx context.Context, t vegeta.Target) (int, []byte, error) {
 	return resp.StatusCode, buf.Bytes(), err
 }
 
+// Clean-up budget: the clean-up gets cleanupBaseBudget plus the request timeout plus
+// cleanupPerSession for every session it has to close, at most cleanupMaxBudget. With
+// cleanupWorkers in parallel that allows each expire about 80 ms, so a run that leaves many
+// sessions open (a create-only run) is cleaned up instead of cut off after a fixed 30 s.
+const (
+	cleanupBaseBudget = 30 * time.Second
+	cleanupPerSession = 5 * time.Millisecond
+	cleanupMaxBudget  = 30 * time.Minute
+	cleanupWorkers    = 16
+	// cleanupRetries429 bounds the retries of one expire answered 429; each waits its
+	// Retry-After (client.RetryAfter, 1 s when absent, capped by WithMaxRetryAfter).
+	cleanupRetries429 = 5
+)
+
+// cleanupBudget is the clean-up's time budget for n sessions (see cleanupBaseBudget).
+func cleanupBudget(n int, timeout time.Duration) time.Duration {
+	if n > int(cleanupMaxBudget/cleanupPerSession) {
+		return cleanupMaxBudget // and no overflow below
+	}
+	d := cleanupBaseBudget + timeout + time.Duration(n)*cleanupPerSession
+	if d > cleanupMaxBudget {
+		d = cleanupMaxBudget
+	}
+	return d
+}
+
 // cleanupSessions expires every session the run left open (and every create whose outcome is
 // unknown), and returns how many were open before. It runs even after a cancelled run, within
-// its own time budget, but not after an authentication abort (it would fail the same way).
+// its own time budget (cleanupBudget), but not after an authentication abort (it would fail the
+// same way). A 429 is retried after its Retry-After; a 404 means the session is already gone
+// (expired by the target or evicted) and is not a leak.
 func (st *run) cleanupSessions() int {
 	st.mu.Lock()
 	var refs []string
@@ -577,31 +606,23 @@ func (st *run) cleanupSessions() int {
 	if !st.o.cleanup || st.aborted.Load() || len(refs) == 0 {
 		return leftOpen
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second+st.o.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupBudget(len(refs), st.o.timeout))
 	defer cancel()
 	// The transport puts the run context on every request; the run's may be cancelled by
 	// now, so the clean-up goes through a client without that wrapper.
 	client := &http.Client{Timeout: st.o.timeout, Transport: st.client.Transport.(*runTransport).next}
 	var wg sync.WaitGroup
 	work := make(chan string)
-	for w := 0; w < 16; w++ {
+	for w := 0; w < cleanupWorkers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ref := range work {
-				var t vegeta.Target
-				st.expireTarget(&t, ref)
-				req, err := t.Request()
-				if err != nil {
-					continue
-				}
-				resp, err := client.Do(req.WithContext(ctx))
-				if err != nil {
-					continue
-				}
-				_ = resp.Body.Close()
-				if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				switch code := st.expireForCleanup(ctx, client, ref); {
+				case code >= 200 && code < 300:
 					st.cleanedUp(ref)
+				case code == http.StatusNotFound:
+					st.alreadyGone(ref)
 				}
 			}
 		}()
@@ -615,6 +636,34 @@ func (st *run) cleanupSessions() int {
 	close(work)
 	wg.Wait()
 	return leftOpen
+}
+
+// expireForCleanup sends one clean-up expire, retrying a 429 after its Retry-After at most
+// cleanupRetries429 times; it returns the last status (0 on a transport failure).
+func (st *run) expireForCleanup(ctx context.Context, client *http.Client, ref string) int {
+	for attempt := 0; ; attempt++ {
+		var t vegeta.Target
+		st.expireTarget(&t, ref)
+		req, err := t.Request()
+		if err != nil {
+			return 0
+		}
+		resp, err := client.Do(req.WithContext(ctx))
+		if err != nil {
+			return 0
+		}
+		// Drain before closing so the connection goes back to the pool: a clean-up of many
+		// sessions would otherwise open a connection per expire.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests || attempt >= cleanupRetries429 {
+			return resp.StatusCode
+		}
+		st.cleanupThrottled.Add(1)
+		if !sleepOrStop(retryAfter(resp.Header, st.o.maxRetryAfter), ctx.Done()) {
+			return resp.StatusCode
+		}
+	}
 }
 
 // tokenOf reads the token of a create response body ("" when absent).

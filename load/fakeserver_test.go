@@ -36,6 +36,9 @@ type fakeCheckout struct {
 	authStatus     int  // answer everything with this status (401/403)
 	throttleFirst  int  // answer the first n creates with 429 Retry-After: 1
 	throttled      int
+	throttleExpire int  // answer the first n expires with 429 Retry-After: 1
+	expireGone     bool // answer every expire 404, as for a session the target already dropped
+	gone           int
 }
 
 type stored struct {
@@ -114,7 +117,21 @@ func (f *fakeCheckout) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.gotten[ref] = true
 		fmt.Fprintf(w, `{"reference":%q,"sessionState":"SessionCreated"}`, ref)
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/expire"):
+		if f.throttleExpire > 0 {
+			f.throttleExpire--
+			f.throttled++
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"title":"slow down","status":429}`)
+			return
+		}
 		f.expires++
+		if f.expireGone {
+			f.gone++
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"title":"not found","status":404}`)
+			return
+		}
 		ref := strings.TrimSuffix(strings.TrimPrefix(path, "/checkout/v3/session/"), "/expire")
 		if _, ok := f.sessions[ref]; !ok {
 			f.unknown++
@@ -133,7 +150,7 @@ func (f *fakeCheckout) snapshot() fakeCheckout {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return fakeCheckout{creates: f.creates, replays: f.replays, gets: f.gets, expires: f.expires,
-		unknown: f.unknown, reusedRef: f.reusedRef, keyBody: f.keyBody, order: f.order,
+		unknown: f.unknown, gone: f.gone, throttled: f.throttled, reusedRef: f.reusedRef, keyBody: f.keyBody, order: f.order,
 		sessions: copyMap(f.sessions), expired: copyBool(f.expired), gotten: copyBool(f.gotten)}
 }
 

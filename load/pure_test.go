@@ -263,6 +263,24 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
+func TestCleanupBudget(t *testing.T) {
+	tests := []struct {
+		n    int
+		want time.Duration
+	}{
+		{0, 40 * time.Second},
+		{1000, 45 * time.Second},
+		{100000, 540 * time.Second},
+		{10000000, cleanupMaxBudget},
+		{math.MaxInt, cleanupMaxBudget},
+	}
+	for _, tt := range tests {
+		if got := cleanupBudget(tt.n, 10*time.Second); got != tt.want {
+			t.Errorf("cleanupBudget(%d) = %v, want %v", tt.n, got, tt.want)
+		}
+	}
+}
+
 const http1123 = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 func TestBodyTemplate(t *testing.T) {

@@ -41,6 +41,15 @@ const (
 	PlotFile = "plot.html"
 )
 
+// Config keys the clean-up reports under.
+const (
+	// ConfigCleanupAlreadyGone counts sessions left open that the clean-up found already gone
+	// (404: expired by the target or evicted); they are not leaks and not counted as expired.
+	ConfigCleanupAlreadyGone = "observed.cleanup.alreadyGone"
+	// ConfigCleanupThrottled counts clean-up expires answered 429 and retried after Retry-After.
+	ConfigCleanupThrottled = "observed.cleanup.throttled"
+)
+
 // maxPlotRequests is the largest run (requests expected) for which plot.html is drawn.
 const maxPlotRequests = 150000
 
@@ -155,6 +164,9 @@ type run struct {
 	uncertain map[string]struct{} // creates whose outcome is unknown (transport failure)
 	created   int
 	expired   int
+	gone      int // open sessions the clean-up found already gone (404)
+
+	cleanupThrottled atomic.Int64 // clean-up expires answered 429 (and retried)
 
 	starved  atomic.Int64
 	slipped  atomic.Int64
@@ -432,6 +444,19 @@ func (st *run) cleanedUp(ref string) {
 	st.sessionExpired(ref)
 }
 
+// alreadyGone records a clean-up expire answered 404: an open session was already closed by
+// the target (expired or evicted), so it is no longer open and not a leak; a create whose
+// outcome was unknown evidently never created one.
+func (st *run) alreadyGone(ref string) {
+	st.mu.Lock()
+	delete(st.uncertain, ref)
+	if _, ok := st.open[ref]; ok {
+		delete(st.open, ref)
+		st.gone++
+	}
+	st.mu.Unlock()
+}
+
 func (st *run) sessionExpired(ref string) {
 	st.mu.Lock()
 	if _, ok := st.open[ref]; ok {
@@ -580,6 +605,10 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	l.Config["observed.scheduleSlipped"] = strconv.FormatInt(st.slipped.Load(), 10)
 	l.Config["observed.throttlePause"] = st.throttle.paused().String()
 	l.Config["observed.leftOpenBeforeCleanup"] = strconv.Itoa(leftOpen)
+	st.mu.Lock()
+	l.Config[ConfigCleanupAlreadyGone] = strconv.Itoa(st.gone)
+	st.mu.Unlock()
+	l.Config[ConfigCleanupThrottled] = strconv.FormatInt(st.cleanupThrottled.Load(), 10)
 	l.Config["observed.replaysRejectedInFlight"] = strconv.Itoa(st.idem.inFlightCount())
 	l.Config["observed.replaysInconclusive"] = strconv.Itoa(st.idem.inconclusiveCount())
 	if st.validator != nil {
