@@ -23,6 +23,8 @@ import (
 type mockOptions struct {
 	listen           string
 	allowNonLoopback bool
+	faultControl     bool
+	faultControlSet  bool // --fault-control was given (either value)
 	spec             string
 	merchantsFile    string
 	strictHeaders    bool
@@ -53,7 +55,8 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o mockOptions
 	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on (loopback unless --allow-non-loopback)")
-	fs.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow a --listen address that is not loopback")
+	fs.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow a --listen address that is not loopback; this also turns the unauthenticated /_mock/faults control off unless --fault-control is given")
+	fs.BoolVar(&o.faultControl, "fault-control", true, "serve GET/PUT/DELETE /_mock/faults, which lets anyone who can reach the mock make it fail (needs no keys); default on, but off with --allow-non-loopback unless this flag is given explicitly")
 	fs.StringVar(&o.spec, "spec", "", "OpenAPI document to validate against instead of the bundled Checkout v3 contract")
 	fs.StringVar(&o.merchantsFile, "merchants", "", `JSON file with a list of merchants [{"clientId","clientSecret","subscriptionKey","merchantSerialNumber"}] (default: the reference page's example keys)`)
 	fs.BoolVar(&o.strictHeaders, "strict-headers", false, "require the Vipps-System-* headers (default: accept their absence with a warning)")
@@ -73,6 +76,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
+	fs.Visit(func(f *flag.Flag) { o.faultControlSet = o.faultControlSet || f.Name == "fault-control" })
 	opts, err := o.build(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "checkoutkit mock: %v\n", err)
@@ -168,9 +172,19 @@ func (o mockOptions) build(stderr io.Writer) (builtMock, error) {
 		mock.WithSessionTTL(o.sessionTTL), mock.WithRetention(o.retention),
 		mock.WithIdempotencyTTL(o.idemTTL), mock.WithIdempotencyCapacity(o.idemCap), mock.WithMaxBody(o.maxBody), mock.WithMaxSessions(o.maxSessions),
 		mock.WithCallbackHosts(o.callbackHosts...), mock.WithFaults(faults), mock.WithLogger(slog.New(h)),
-		mock.WithAutoMode(o.auto), mock.WithPublicBaseURL(o.publicURL),
+		mock.WithAutoMode(o.auto), mock.WithPublicBaseURL(o.publicURL), mock.WithFaultControl(o.faultControlOn()),
 	}
 	return b, nil
+}
+
+// faultControlOn decides whether /_mock/faults is served: as --fault-control says when given,
+// otherwise on for a loopback-only mock and off once --allow-non-loopback exposes it, since the
+// control needs no keys and would let anyone on the network make the mock fail.
+func (o mockOptions) faultControlOn() bool {
+	if o.faultControlSet {
+		return o.faultControl
+	}
+	return !o.allowNonLoopback
 }
 
 func readMerchants(path string) ([]mock.Merchant, error) {
@@ -226,6 +240,11 @@ func printBanner(w io.Writer, base string, ms []mock.Merchant, o mockOptions) {
 	for _, m := range ms {
 		fmt.Fprintf(w, "    client_id=%s  Merchant-Serial-Number=%s  client_secret=%s  Ocp-Apim-Subscription-Key=%s\n",
 			m.ClientID, m.MSN, hint(m.ClientSecret), hint(m.SubscriptionKey))
+	}
+	if o.faultControlOn() {
+		fmt.Fprintf(w, "  faults:   GET|PUT|DELETE %s/_mock/faults (no keys needed)\n", base)
+	} else {
+		fmt.Fprintln(w, "  faults:   /_mock/faults control off (--fault-control to serve it)")
 	}
 	if o.auto > 0 {
 		fmt.Fprintf(w, "  auto mode: sessions are initiated and approved %s apart\n", o.auto)
