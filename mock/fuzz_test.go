@@ -3,10 +3,12 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/checkoutkit/checkoutkit/checkout"
@@ -14,6 +16,7 @@ import (
 )
 
 var (
+	fuzzRefs atomic.Int64
 	fuzzOnce sync.Once
 	fuzzSrv  *Server
 )
@@ -138,13 +141,15 @@ func isPrintableASCII(s string) bool {
 }
 
 func FuzzHeaders(f *testing.F) {
-	f.Add("Acme", "1.0", "plugin", "2.0", "key-1", "123456")
-	f.Add(strings.Repeat("n", 31), "", "", "", "", "")
-	f.Add("", "", "", "", strings.Repeat("k", 200), "999999")
-	f.Add("ø", "\t", "x y", "🙂", "", "123456")
-	f.Fuzz(func(t *testing.T, name, version, plugin, pluginVersion, idemKey, msn string) {
+	f.Add("Acme", "1.0", "plugin", "2.0", "key-1", "123456", "127.0.0.1:8080")
+	f.Add(strings.Repeat("n", 31), "", "", "", "", "", "%zz")
+	f.Add("", "", "", "", strings.Repeat("k", 200), "999999", "[::1")
+	f.Add("ø", "\t", "x y", "🙂", "", "123456", "a b")
+	f.Add("", "", "", "", "", "", "[::1]:80")
+	f.Add("", "", "", "", "", "", "h%41st")
+	f.Fuzz(func(t *testing.T, name, version, plugin, pluginVersion, idemKey, msn, host string) {
 		s := fuzzServer(t)
-		for _, v := range []string{name, version, plugin, pluginVersion, idemKey, msn} {
+		for _, v := range []string{name, version, plugin, pluginVersion, idemKey, msn, host} {
 			if strings.ContainsAny(v, "\r\n\x00") {
 				return // not representable as a header value on the wire
 			}
@@ -152,11 +157,15 @@ func FuzzHeaders(f *testing.F) {
 		for _, method := range []string{http.MethodPost, http.MethodGet} {
 			var req *http.Request
 			if method == http.MethodPost {
-				req = httptest.NewRequest(method, "/checkout/v3/session", strings.NewReader(createSeeds[0]))
+				// A fresh reference each time, so the Host reaches a 200 and its pollingUrl.
+				req = createReq(fmt.Sprintf("fuzz-host-%d", fuzzRefs.Add(1)))
 			} else {
 				req = httptest.NewRequest(method, "/checkout/v3/session/fuzz-seed-0001", nil)
 			}
-			req.Header = fuzzHeaders()
+			if method == http.MethodGet {
+				req.Header = fuzzHeaders()
+			}
+			req.Host = host
 			set := func(k, v string) {
 				if v != "" {
 					req.Header.Set(k, v)

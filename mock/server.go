@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"path"
 	"runtime/debug"
 	"strconv"
@@ -331,16 +333,44 @@ func writeJSON(w http.ResponseWriter, status int, extra map[string]string, body 
 	_, _ = w.Write(body)
 }
 
-// baseURL is the public base of pollingUrl and checkoutFrontendUrl.
+// baseURL is the public base of pollingUrl and checkoutFrontendUrl. Go's server accepts Host
+// headers such as "%zz" or "[::1" that would make those fields invalid URIs, so a Host that is
+// not a sane host[:port] is replaced by the listener's address, else "localhost".
 func (s *Server) baseURL(r *http.Request) string {
 	if s.o.publicBaseURL != "" {
 		return strings.TrimRight(s.o.publicBaseURL, "/")
 	}
-	host := r.Host
-	if host == "" || strings.ContainsAny(host, " /\\?#@") {
-		host = "localhost"
+	if saneHost(r.Host) {
+		return "http://" + r.Host
 	}
-	return "http://" + host
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil && saneHost(a.String()) {
+		return "http://" + a.String()
+	}
+	return "http://localhost"
+}
+
+// saneHost reports whether h is a plain host[:port] (a name, an IPv4 address or a bracketed
+// IPv6 address) that parses back unchanged as the host of an http URL.
+func saneHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range h {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-_:[]", c)
+		if !ok {
+			return false
+		}
+	}
+	u, err := url.Parse("http://" + h)
+	if err != nil || u.Host != h || u.Hostname() == "" || u.Path != "" || u.User != nil {
+		return false
+	}
+	if strings.Contains(h, "[") {
+		ip := net.ParseIP(u.Hostname())
+		return ip != nil && strings.HasPrefix(h, "[") && ip.To4() == nil
+	}
+	// Unbracketed, at most one colon (the port): "::1:80" is not a host[:port].
+	return strings.Count(h, ":") <= 1
 }
 
 func marshal(v any) []byte {
