@@ -60,10 +60,14 @@ func (h *headerRecorder) values(name string) map[string]bool {
 	return out
 }
 
-// startTestMock serves a mock that knows only testMerchant on a loopback httptest server.
-func startTestMock(t *testing.T) (string, *headerRecorder) {
+// startTestMock serves a mock that knows only the given merchants (default testMerchant) on a
+// loopback httptest server.
+func startTestMock(t *testing.T, merchants ...mock.Merchant) (string, *headerRecorder) {
 	t.Helper()
-	m := mock.New(mock.WithMerchants(testMerchant))
+	if len(merchants) == 0 {
+		merchants = []mock.Merchant{testMerchant}
+	}
+	m := mock.New(mock.WithMerchants(merchants...))
 	rec := &headerRecorder{next: m, seen: map[string]map[string]bool{}}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(func() {
