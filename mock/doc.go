@@ -106,9 +106,12 @@
 // are never stored (the client may retry with the key); nor are 401/403/413, which are decided
 // before the store is consulted. GET ignores the key; a key over 128 characters is a 400 and is
 // never stored. Keys live 24 h (WithIdempotencyTTL). The store holds at most 100 000 keys
-// (WithIdempotencyCapacity); when full, the oldest key is evicted first. All keys share one TTL,
-// so the oldest is also the next to expire and both expiry and eviction are O(1). A key evicted
-// while its request is in flight is simply not stored.
+// (WithIdempotencyCapacity); when full, the oldest completed key is evicted first. A key whose
+// request is still in flight is never evicted: when every held key is in flight, the store
+// exceeds its cap by the number of requests running and trims back as they finish. All keys
+// share one TTL, so the oldest is also the next to expire. A key that expires while its request
+// is still running (only possible with a request as long as the TTL) is simply not stored, and
+// never settles a later request's entry for the same key.
 //
 // # Control API (the simulated customer)
 //

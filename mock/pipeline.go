@@ -81,7 +81,7 @@ func (s *Server) pipeline(c *call, h handler) result {
 	}
 	ik := idemKey{msn: c.msn, method: r.Method, path: r.URL.Path, key: key}
 	sum := sha256.Sum256(c.body)
-	stored, state := s.idem.begin(ik, sum, s.o.clock.Now())
+	stored, state, entry := s.idem.begin(ik, sum, s.o.clock.Now())
 	switch state {
 	case idemReplay:
 		return stored
@@ -96,12 +96,12 @@ func (s *Server) pipeline(c *call, h handler) result {
 		// Should the operation panic, release the key (as a 5xx would) before the recover
 		// middleware answers, so the key is not stuck "in flight" until it expires.
 		if p := recover(); p != nil {
-			s.idem.finish(ik, result{status: http.StatusInternalServerError}, s.o.clock.Now())
+			s.idem.finish(entry, result{status: http.StatusInternalServerError})
 			panic(p)
 		}
 	}()
 	res = s.checked(c, h)
-	s.idem.finish(ik, res, s.o.clock.Now())
+	s.idem.finish(entry, res)
 	return res
 }
 

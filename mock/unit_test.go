@@ -137,25 +137,27 @@ func TestIdemStoreEvictsOldestAndExpires(t *testing.T) {
 	now := time.Unix(0, 0)
 	keys := []idemKey{{key: "a"}, {key: "b"}, {key: "c"}, {key: "d"}}
 	for i, k := range keys {
-		if _, s := st.begin(k, [32]byte{1}, now.Add(time.Duration(i)*time.Minute)); s != idemNew {
+		_, s, e := st.begin(k, [32]byte{1}, now.Add(time.Duration(i)*time.Minute))
+		if s != idemNew {
 			t.Fatalf("begin %v: state %v", k, s)
 		}
-		st.finish(k, result{status: 200, body: []byte("x")}, now)
+		st.finish(e, result{status: 200, body: []byte("x")})
 	}
 	if st.len() != 3 {
 		t.Fatalf("len %d, want 3", st.len())
 	}
-	if _, s := st.begin(keys[0], [32]byte{1}, now.Add(4*time.Minute)); s != idemNew {
+	if _, s, _ := st.begin(keys[0], [32]byte{1}, now.Add(4*time.Minute)); s != idemNew {
 		t.Errorf("oldest key a should have been evicted, got state %v", s)
 	}
-	if res, s := st.begin(keys[3], [32]byte{1}, now.Add(4*time.Minute)); s != idemReplay || res.status != 200 {
+	if res, s, _ := st.begin(keys[3], [32]byte{1}, now.Add(4*time.Minute)); s != idemReplay || res.status != 200 {
 		t.Errorf("key d: state %v status %d, want replay 200", s, res.status)
 	}
-	if _, s := st.begin(keys[3], [32]byte{1}, now.Add(4*time.Minute+time.Hour)); s != idemNew {
+	_, s, e := st.begin(keys[3], [32]byte{1}, now.Add(4*time.Minute+time.Hour))
+	if s != idemNew {
 		t.Errorf("key d after TTL: state %v, want new", s)
 	}
-	st.finish(keys[3], result{status: 502}, now)
-	if _, s := st.begin(keys[3], [32]byte{1}, now.Add(5*time.Minute+time.Hour)); s != idemNew {
+	st.finish(e, result{status: 502})
+	if _, s, _ := st.begin(keys[3], [32]byte{1}, now.Add(5*time.Minute+time.Hour)); s != idemNew {
 		t.Errorf("a 5xx must not be stored: state %v", s)
 	}
 }
