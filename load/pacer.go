@@ -240,6 +240,12 @@ func ParseStages(spec string) ([]Stage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stage %q: rate: %w", part, err)
 		}
+		if dur < 0 {
+			return nil, fmt.Errorf("stage %q: negative duration", part)
+		}
+		if bad(rate) {
+			return nil, fmt.Errorf("stage %q: rate is not a finite non-negative number", part)
+		}
 		out = append(out, Stage{Duration: dur, Rate: rate})
 	}
 	if len(out) == 0 {

@@ -135,6 +135,10 @@ func (s Scenario) Validate() error {
 	if err := json.Unmarshal(s.Body, &body); err != nil {
 		return fmt.Errorf("scenario %q: body must be a JSON object: %w", s.Name, err)
 	}
+	if body == nil {
+		// "body": null (or no body) decodes without error into a nil map.
+		return fmt.Errorf("scenario %q: body must be a JSON object, not null", s.Name)
+	}
 	return nil
 }
 
@@ -171,6 +175,9 @@ func newBodyTemplate(raw json.RawMessage) (bodyTemplate, error) {
 	var body map[string]any
 	if err := json.Unmarshal(raw, &body); err != nil {
 		return bodyTemplate{}, fmt.Errorf("scenario body: %w", err)
+	}
+	if body == nil {
+		return bodyTemplate{}, fmt.Errorf("scenario body: must be a JSON object, not null")
 	}
 	body["reference"] = refPlaceholder
 	b, err := json.Marshal(body)
