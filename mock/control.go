@@ -8,15 +8,10 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/checkoutkit/checkoutkit/checkout"
 	"github.com/checkoutkit/checkoutkit/contract"
-	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi-validator/config"
-	"github.com/pb33f/libopenapi-validator/schema_validation"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 )
 
 // Control actions of POST /_mock/sessions/{reference}/{action}.
@@ -228,94 +223,21 @@ func (s *Server) callLogistics(ctx context.Context, target, token string, body [
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("the logistics callback answered %d", resp.StatusCode)
 	}
-	if msgs := s.logistic.validate(raw); len(msgs) > 0 {
-		return nil, fmt.Errorf("the logistics callback answer does not conform to the contract: %s", msgs[0])
+	// The contract (ours or --spec) is the judge of the answer, through the one parsed model.
+	vs, err := s.v.ValidateCallbackAnswer(contract.CallbackLogistics, http.StatusOK, raw)
+	switch {
+	case err != nil:
+		// A --spec document may declare no schema for the answer: say so (never silently) and
+		// take the answer as far as it decodes.
+		s.log.Warn("mock: the logistics callback answer is not validated", "reason", err.Error())
+	case len(vs) > 0:
+		return nil, fmt.Errorf("the logistics callback answer does not conform to the contract: %s: %s", vs[0].Location, vs[0].Message)
 	}
 	var opts []checkout.LogisticsOption
 	if err := json.Unmarshal(raw, &opts); err != nil {
 		return nil, fmt.Errorf("the logistics callback answer is not a list of options: %w", err)
 	}
 	return opts, nil
-}
-
-// logisticsSchema finds, once, the schema of the dynamic logistics callback's 200 answer in the
-// contract: by the callback URL expression naming dynamicOptionsCallback, never by a schema name,
-// so Vipps' own document works as well as ours.
-type logisticsSchema struct {
-	raw     []byte
-	openapi string
-	once    sync.Once
-	schema  *base.Schema
-	sv      schema_validation.SchemaValidator
-	version float32
-}
-
-func (l *logisticsSchema) load() {
-	l.version = 3.1
-	if len(l.openapi) >= 3 && l.openapi[:3] == "3.0" {
-		l.version = 3.0
-	}
-	doc, err := libopenapi.NewDocument(l.raw)
-	if err != nil {
-		return
-	}
-	m, err := doc.BuildV3Model()
-	if err != nil || m == nil || m.Model.Paths == nil {
-		return
-	}
-	for p := m.Model.Paths.PathItems.First(); p != nil; p = p.Next() {
-		for o := p.Value().GetOperations().First(); o != nil; o = o.Next() {
-			cbs := o.Value().Callbacks
-			if cbs == nil {
-				continue
-			}
-			for cb := cbs.First(); cb != nil; cb = cb.Next() {
-				for e := cb.Value().Expression.First(); e != nil; e = e.Next() {
-					post := e.Value().Post
-					if !bytes.Contains([]byte(e.Key()), []byte(contract.CallbackLogistics)) || post == nil || post.Responses == nil || post.Responses.Codes == nil {
-						continue
-					}
-					r, ok := post.Responses.Codes.Get("200")
-					if !ok || r == nil || r.Content == nil {
-						continue
-					}
-					for mt := r.Content.First(); mt != nil; mt = mt.Next() {
-						if mt.Value().Schema != nil {
-							l.schema = mt.Value().Schema.Schema()
-							l.sv = schema_validation.NewSchemaValidator(config.WithFormatAssertions())
-							return
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// validate returns the reasons raw does not match the answer schema (none when the contract
-// declares no schema for it).
-func (l *logisticsSchema) validate(raw []byte) []string {
-	l.once.Do(l.load)
-	if l.schema == nil {
-		return nil
-	}
-	okv, errs := l.sv.ValidateSchemaBytesWithVersion(l.schema, raw, l.version)
-	if okv {
-		return nil
-	}
-	var out []string
-	for _, e := range errs {
-		if len(e.SchemaValidationErrors) == 0 {
-			out = append(out, e.Message)
-		}
-		for _, f := range e.SchemaValidationErrors {
-			out = append(out, fmt.Sprintf("%s: %s", f.FieldPath, f.Reason))
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, "invalid")
-	}
-	return out
 }
 
 // autoWalk moves a new session through initiate and approve on its own (WithAutoMode).

@@ -141,7 +141,8 @@
 // change nothing. The swap is atomic: each request sees the old or the new configuration whole. Address posts the body
 // to logistics.dynamicOptionsCallback with Authorization set to the callbackAuthorizationToken,
 // waits at most 8 s (WithLogisticsBudget) and checks the answer against the contract's schema for
-// that callback's 200 answer. A failure, a timeout, a non-200, an answer that breaks the schema,
+// that callback's 200 answer (contract.Validator.ValidateCallbackAnswer; a contract that declares
+// none is logged as a warning and the answer is used as far as it decodes). A failure, a timeout, a non-200, an answer that breaks the schema,
 // null or [] falls back to logistics.fixedOptions. The option marked isDefault (else the lowest
 // priority) is chosen, and the address and option show in shippingDetails from then on.
 // WithAutoMode(d) walks every new session through initiate and approve, d apart, for demos.

@@ -25,19 +25,18 @@ import (
 // httptest.NewServer(mock.New()) or any http.Server, and Close it when done so pending callbacks
 // and auto-mode timers finish.
 type Server struct {
-	o        options
-	v        *contract.Validator
-	mux      *http.ServeMux
-	log      *slog.Logger
-	store    *store
-	idem     *idemStore
-	faults   atomic.Pointer[faulter] // swapped whole by SetFaults and PUT /_mock/faults
-	hosts    *hostPolicy
-	client   *http.Client
-	breaks   map[Breakage]bool
-	keys     []merchantKeys
-	vcache   *verdictCache
-	logistic logisticsSchema
+	o      options
+	v      *contract.Validator
+	mux    *http.ServeMux
+	log    *slog.Logger
+	store  *store
+	idem   *idemStore
+	faults atomic.Pointer[faulter] // swapped whole by SetFaults and PUT /_mock/faults
+	hosts  *hostPolicy
+	client *http.Client
+	breaks map[Breakage]bool
+	keys   []merchantKeys
+	vcache *verdictCache
 
 	panics atomic.Int64
 
@@ -110,8 +109,6 @@ func New(opts ...Option) *Server {
 	s.faults.Store(newFaulter(o.faults))
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.autoCtx, s.autoCancel = context.WithCancel(context.Background())
-	s.logistic.raw = o.validator.Contract().Raw
-	s.logistic.openapi = o.validator.Contract().OpenAPI
 	s.routes()
 	return s
 }
