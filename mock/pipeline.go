@@ -407,9 +407,11 @@ func isIndex(s string) bool {
 	return s != ""
 }
 
-func unescapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
-}
+// unescapePointer decodes one JSON-pointer segment: "~1" before "~0" in one pass (RFC 6901), the
+// inverse of contract.PointerEscape (which exports no decoder).
+func unescapePointer(s string) string { return pointerUnescaper.Replace(s) }
+
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
 
 // writeResult writes a result, bending it first when a breakage mode asks for that.
 func (s *Server) writeResult(w http.ResponseWriter, c *call, res result) {

@@ -144,7 +144,7 @@ func (d *Document) requestSchema(op contract.Operation) (map[string]any, string,
 		if s == nil {
 			continue
 		}
-		loc := "#/paths/" + escape(op.SpecPath) + "/" + strings.ToLower(op.Method) + "/requestBody/content/" + escape(mt) + "/schema"
+		loc := "#/paths/" + contract.PointerEscape(op.SpecPath) + "/" + strings.ToLower(op.Method) + "/requestBody/content/" + contract.PointerEscape(mt) + "/schema"
 		return s, loc, nil
 	}
 	return nil, "", fmt.Errorf("operation %s: %w", op.Key(), ErrNoRequestBody)
@@ -216,11 +216,11 @@ func (d *Document) Constraints(op contract.Operation) ([]Constraint, error) {
 		}
 		for _, r := range asSlice(s["required"]) {
 			if name, ok := r.(string); ok {
-				add(KeywordRequired, loc+"/required/"+escape(name))
+				add(KeywordRequired, loc+"/required/"+contract.PointerEscape(name))
 			}
 		}
 		for _, name := range sortedKeys(asMap(s["properties"])) {
-			if err := walk(asMap(asMap(s["properties"])[name]), loc+"/properties/"+escape(name), depth+1); err != nil {
+			if err := walk(asMap(asMap(s["properties"])[name]), loc+"/properties/"+contract.PointerEscape(name), depth+1); err != nil {
 				return err
 			}
 		}
@@ -295,7 +295,7 @@ func (g *gen) emit(schema, kw string, path []string, v any, del bool, what strin
 		g.err = fmt.Errorf("encode case %s: %w", schema, err)
 		return
 	}
-	at := joinPointer(path)
+	at := contract.Pointer(path...)
 	name := fmt.Sprintf("%s at %s", what, displayPointer(at))
 	g.emitRaw(Constraint{Operation: g.op, Schema: schema, Keyword: kw}, at, name, b)
 }
@@ -387,13 +387,13 @@ func (g *gen) object(s map[string]any, loc string, path []string, inst any, pres
 			continue
 		}
 		if _, has := obj[name]; has {
-			g.emit(loc+"/required/"+escape(name), KeywordRequired, appendPath(path, name), nil, true, "required property missing")
+			g.emit(loc+"/required/"+contract.PointerEscape(name), KeywordRequired, appendPath(path, name), nil, true, "required property missing")
 		}
 	}
 	props := asMap(s["properties"])
 	for _, name := range sortedKeys(props) {
 		v, has := obj[name]
-		if err := g.walk(asMap(props[name]), loc+"/properties/"+escape(name), appendPath(path, name), v, has, depth+1); err != nil {
+		if err := g.walk(asMap(props[name]), loc+"/properties/"+contract.PointerEscape(name), appendPath(path, name), v, has, depth+1); err != nil {
 			return err
 		}
 	}
@@ -726,6 +726,10 @@ func lookup(root any, segs []string) (any, bool) {
 	return cur, true
 }
 
+// pointerUnescaper decodes "~1" before "~0" in one pass (RFC 6901), the inverse of
+// contract.PointerEscape, which exports no decoder.
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+
 func splitPointer(p string) []string {
 	p = strings.TrimPrefix(p, "/")
 	if p == "" {
@@ -733,20 +737,9 @@ func splitPointer(p string) []string {
 	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
-		segs[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+		segs[i] = pointerUnescaper.Replace(s)
 	}
 	return segs
-}
-
-func escape(s string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(s) }
-
-func joinPointer(path []string) string {
-	var b strings.Builder
-	for _, s := range path {
-		b.WriteByte('/')
-		b.WriteString(escape(s))
-	}
-	return b.String()
 }
 
 func displayPointer(p string) string {
