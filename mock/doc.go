@@ -43,9 +43,16 @@
 // (application/json, text/json or application/*+json) or it answers 415 Request-00415. Malformed
 // JSON, a body that is not a JSON object, or a missing body on create and update answer 400
 // Validation-00001 keyed "Body". Expire takes no body: an empty body or any JSON object is
-// accepted and ignored. An operation whose contract declares no 413 or 415 (expire, and any
-// operation of a --spec document that lacks them) gets 400 Validation-00001 instead, so every
-// answer stays a documented one.
+// accepted and ignored.
+//
+// Undeclared statuses: every answer stays a documented one, also under a --spec document that
+// declares fewer statuses than ours. A 401, 403, 404, 409, 413 or 415 that the operation does not
+// declare (exactly, as 4XX or as default) is sent as 400 Validation-00001 instead, with the title
+// as the message, keyed "Body" for 413 and 415 and by the original error code (Auth-00401,
+// Auth-00403, Session-00100, Session-00409, Idempotency-00409) for the others; expire, which
+// declares no 413 or 415 even in our contract, is the everyday case. An injected fault (429, 500,
+// 502) whose status the operation does not declare is not injected: the request is served as if
+// no fault fired.
 //
 // Validation errors: 400 Validation-00001, with errors keyed by PascalCase dotted field path
 // derived from the violation's location (/body/transaction/amount/value is

@@ -37,7 +37,7 @@ func (s *Server) api(op string, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		c := &call{op: op, r: r, ref: r.PathValue("reference")}
-		res := s.pipeline(c, h)
+		res := s.declaredOr400(r, s.pipeline(c, h))
 		s.writeResult(w, c, res)
 		if sw, ok := w.(*statusWriter); ok {
 			sw.logged = true
@@ -58,7 +58,7 @@ func (s *Server) pipeline(c *call, h handler) result {
 				t.Stop()
 			}
 		}
-		if rule, ok := fa.injected(c.op); ok {
+		if rule, ok := fa.injected(c.op); ok && s.injectable(r, rule.Status) {
 			return injectedResult(rule)
 		}
 	}
@@ -205,25 +205,52 @@ func tooLarge(limit int64) result {
 		"The request body is larger than the limit of "+itoa(int(limit))+" bytes.", nil)
 }
 
-// declaredOr400 keeps a 413 or 415 when the contract declares that status for the operation, and
-// answers 400 Validation-00001 otherwise (expire declares neither), so every answer stays a
-// documented one — also under a --spec document that declares fewer statuses than ours.
+// declaredOr400 keeps a 4xx answer when the contract declares its status for the operation
+// (exactly, as a 4XX range or as default) and answers 400 Validation-00001 otherwise, so every
+// answer stays a documented one, also under a --spec document that declares fewer statuses than
+// ours (expire declares no 413 or 415 even in ours). The fallback 400 keeps the title as its
+// message, keyed "Body" for 413 and 415 (the body was refused) and by the original error code
+// for the others (401 Auth-00401, 403 Auth-00403, 404 Session-00100, 409 Session-00409 or
+// Idempotency-00409), so a client still learns what happened. It runs once on every API
+// answer (api); 5xx and 429 faults are handled where they are injected (injectable).
 func (s *Server) declaredOr400(r *http.Request, res result) result {
-	op, known := s.v.Contract().FindOperation(r.Method, r.URL.Path)
-	if known {
-		want := itoa(res.status)
-		for _, st := range op.Statuses {
-			if st == want {
-				return res
-			}
-		}
+	if res.status < 400 || res.status >= 500 || res.status == http.StatusBadRequest {
+		return res
+	}
+	if op, known := s.v.Contract().FindOperation(r.Method, r.URL.Path); !known || declares(op, res.status) {
+		return res
 	}
 	var p checkout.ProblemDetails
-	msg := "The request body was refused."
-	if json.Unmarshal(res.body, &p) == nil && p.Title != nil {
+	msg := "The request was refused."
+	_ = json.Unmarshal(res.body, &p)
+	if p.Title != nil {
 		msg = *p.Title
 	}
-	return validationProblem(map[string][]string{"Body": {msg}})
+	key := p.ErrorCode
+	if res.status == http.StatusRequestEntityTooLarge || res.status == http.StatusUnsupportedMediaType || key == "" {
+		key = "Body"
+	}
+	return validationProblem(map[string][]string{key: {msg}})
+}
+
+// declares reports whether op documents status: exactly, by its range ("4XX") or by default.
+func declares(op contract.Operation, status int) bool {
+	want, class := itoa(status), itoa(status/100)+"XX"
+	for _, st := range op.Statuses {
+		if st == want || strings.EqualFold(st, class) || st == "default" {
+			return true
+		}
+	}
+	return false
+}
+
+// injectable reports whether the contract declares status for the request's operation. A fault
+// whose status the operation does not declare (a --spec document without 429 or 502, say) is
+// not injected at all: the request is served normally, since no documented answer could stand
+// for a gateway failure or a rate limit.
+func (s *Server) injectable(r *http.Request, status int) bool {
+	op, known := s.v.Contract().FindOperation(r.Method, r.URL.Path)
+	return known && declares(op, status)
 }
 
 // checked runs content-type, JSON and contract checks, then the handler.

@@ -1,13 +1,16 @@
 package mock
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/checkoutkit/checkoutkit/checkout"
+	"github.com/checkoutkit/checkoutkit/contract"
 )
 
 // createReq builds an authenticated create request for reference ref.
@@ -82,5 +85,79 @@ func TestIdemStoreStaleFinishTouchesNothing(t *testing.T) {
 	st.finish(second, result{status: 201, body: []byte("mine")})
 	if res, s, _ := st.begin(k, sum, now.Add(2*time.Hour)); s != idemReplay || string(res.body) != "mine" {
 		t.Fatalf("replay: state %v body %q, want the second request's own result", s, res.body)
+	}
+}
+
+// TestUndeclaredStatusesUnderSpec serves a --spec style document that declares only 200, 400
+// and 500: every answer, fallbacks included, must still be a documented one.
+func TestUndeclaredStatusesUnderSpec(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(c.Raw)
+	for _, name := range []string{"Unauthorized", "Forbidden", "NotFound", "Conflict", "TooManyRequests", "BadGateway"} {
+		raw = regexp.MustCompile(`(?m)^\s*'\d{3}': \{\$ref: '#/components/responses/`+name+`'\}\n`).ReplaceAllString(raw, "")
+	}
+	small, err := contract.Parse("small.yaml", []byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := small.FindOperation(http.MethodPost, checkout.BasePath+"/session")
+	if fmt.Sprint(op.Statuses) != "[200 400 413 415 500]" {
+		t.Fatalf("the trimmed document declares %v for create", op.Statuses)
+	}
+	v, err := contract.NewValidator(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(WithValidator(v), WithCallbackBackoff(0, 0))
+	defer s.Close()
+
+	expect := func(req *http.Request, status int, key string) {
+		t.Helper()
+		rec := serve(s, req)
+		if status < 500 {
+			checkAnswer(t, s, req, rec) // conforms to the small document
+		} else if vs, err := v.ValidateResponseParts(req.Method, req.URL.RequestURI(), rec.Code, rec.Header(), rec.Body.Bytes()); err != nil || len(vs) > 0 {
+			t.Fatalf("%s %s: %v %v", req.Method, req.URL, err, vs)
+		}
+		if rec.Code != status {
+			t.Fatalf("%s %s: %d, want %d: %s", req.Method, req.URL, rec.Code, status, rec.Body.Bytes())
+		}
+		if key != "" && !strings.Contains(rec.Body.String(), `"`+key+`"`) {
+			t.Errorf("%s %s: no error key %q in %s", req.Method, req.URL, key, rec.Body.Bytes())
+		}
+	}
+	expect(createReq("small-spec-0001"), http.StatusOK, "")
+	expect(createReq("small-spec-0001"), http.StatusBadRequest, checkout.ErrSessionConflict) // 409
+	bad := createReq("small-spec-0002")
+	bad.Header.Set(checkout.HeaderClientSecret, "wrong")
+	expect(bad, http.StatusBadRequest, checkout.ErrUnauthorized) // 401
+	bad = createReq("small-spec-0003")
+	bad.Header.Set(checkout.HeaderSubscriptionKey, "wrong")
+	expect(bad, http.StatusBadRequest, checkout.ErrForbidden) // 403
+	get := httptest.NewRequest(http.MethodGet, checkout.BasePath+"/session/no-such-ref", nil)
+	get.Header = fuzzHeaders()
+	expect(get, http.StatusBadRequest, checkout.ErrSessionNotFound) // 404
+	idem := func(body string) *http.Request {
+		r := createReq("small-spec-0004")
+		if body != "" {
+			r = httptest.NewRequest(http.MethodPost, checkout.BasePath+"/session", strings.NewReader(body))
+			r.Header = fuzzHeaders()
+		}
+		r.Header.Set(checkout.HeaderIdempotencyKey, "small-key")
+		return r
+	}
+	expect(idem(""), http.StatusOK, "")
+	expect(idem(strings.Replace(createSeeds[0], "fuzz-seed-0001", "small-spec-0005", 1)), http.StatusBadRequest, checkout.ErrIdempotencyConflict)
+
+	// Faults: 429 and 502 are not declared, so they are not injected; 500 is.
+	for _, tc := range []struct {
+		status, want int
+		ref          string
+	}{{429, 200, "small-spec-0010"}, {502, 200, "small-spec-0011"}, {500, 500, "small-spec-0012"}} {
+		s.SetFaults(Faults{Errors: []ErrorRule{{Op: OpCreate, Status: tc.status, Rate: 1}}})
+		expect(createReq(tc.ref), tc.want, "")
 	}
 }
