@@ -56,7 +56,7 @@ func (p TargetPolicy) Check(rawURL string) error {
 		if p.AllowProduction {
 			return nil
 		}
-		return fmt.Errorf("target %q: %w", rawURL, ErrProductionHost)
+		return fmt.Errorf("target %q: %w", RedactURL(rawURL), ErrProductionHost)
 	}
 	for _, a := range p.AllowHosts {
 		if h, _, err := net.SplitHostPort(a); err == nil {
@@ -66,7 +66,7 @@ func (p TargetPolicy) Check(rawURL string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("target %q: %w: %s is not loopback and not in the allowed hosts %v", rawURL, ErrHostNotAllowed, host, p.AllowHosts)
+	return fmt.Errorf("target %q: %w: %s is not loopback and not in the allowed hosts %v", RedactURL(rawURL), ErrHostNotAllowed, host, p.AllowHosts)
 }
 
 // CheckTarget is TargetPolicy{AllowHosts: allowHosts}.Check(rawURL): loopback is allowed, other
@@ -84,11 +84,11 @@ func CheckTarget(rawURL string, allowHosts ...string) error {
 func Hostname(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("target %q: %w", rawURL, ErrBadTarget)
+		return "", fmt.Errorf("target %q: %w", RedactURL(rawURL), ErrBadTarget)
 	}
 	host := NormalizeHost(u.Hostname())
 	if host == "" {
-		return "", fmt.Errorf("target %q: %w", rawURL, ErrBadTarget)
+		return "", fmt.Errorf("target %q: %w", RedactURL(rawURL), ErrBadTarget)
 	}
 	return host, nil
 }
@@ -121,4 +121,14 @@ func IsLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// RedactURL returns rawURL with a userinfo password replaced by "xxxxx" (url.URL.Redacted), for
+// error messages and logs; a string that does not parse is returned as is.
+func RedactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return u.Redacted()
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -111,6 +112,14 @@ func TestIsLoopbackHost(t *testing.T) {
 	} {
 		if got := IsLoopbackHost(host); got != want {
 			t.Errorf("IsLoopbackHost(%q) = %v; want %v", host, got, want)
+		}
+	}
+}
+
+func TestCheckTargetRedactsPassword(t *testing.T) {
+	for _, u := range []string{"https://user:hunter2@api.vipps.no", "https://user:hunter2@example.com", "ftp://user:hunter2@127.0.0.1"} {
+		if err := CheckTarget(u); err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("CheckTarget(%q) = %v; want an error without the password", u, err)
 		}
 	}
 }

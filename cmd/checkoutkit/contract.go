@@ -122,7 +122,7 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 	}
 	host, err := client.Hostname(o.target)
 	if err != nil {
-		return cfg, fmt.Errorf("--target %q: want a base URL such as https://apitest.vipps.no", o.target)
+		return cfg, fmt.Errorf("--target %q: want a base URL such as https://apitest.vipps.no", client.RedactURL(o.target))
 	}
 	// The mock-only specs send unauthenticated /_mock/ control and fault calls; against a live
 	// host they would poke at a real service, so --target-is-mock only believes loopback.
@@ -132,7 +132,7 @@ func contractConfig(o contractOptions, getenv func(string) string) (suites.Confi
 	// Production is decided here, on the normalised host (any case, trailing dot, userinfo), and
 	// passed on only as AllowProduction: it never enters AllowHosts.
 	if client.IsProductionHost(host) && !o.allowProduction {
-		return cfg, fmt.Errorf("--target %q: %w (add --allow-production)", o.target, client.ErrProductionHost)
+		return cfg, fmt.Errorf("--target %q: %w (add --allow-production)", client.RedactURL(o.target), client.ErrProductionHost)
 	}
 	// The user named this host explicitly, so it is allowed.
 	if !client.IsProductionHost(host) && !client.IsLoopbackHost(host) {

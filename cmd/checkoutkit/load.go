@@ -97,7 +97,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer cleanup()
-	fmt.Fprintf(stderr, "checkoutkit load: %s against %s, run %s, shard %s\n", o.scenario, target, runner.RunID(), o.shard)
+	fmt.Fprintf(stderr, "checkoutkit load: %s against %s, run %s, shard %s\n", o.scenario, client.RedactURL(target), runner.RunID(), o.shard)
 	rep, runErr := runner.Run(ctx)
 	if rep == nil {
 		return usageError(stderr, "load", runErr)
@@ -267,7 +267,7 @@ func checkLoadTarget(target, confirmHost string) error {
 		return err
 	}
 	if client.IsProductionHost(host) {
-		return fmt.Errorf("--target %s: load tests never run against production (%s)", target, client.ProductionHost)
+		return fmt.Errorf("--target %s: load tests never run against production (%s)", client.RedactURL(target), client.ProductionHost)
 	}
 	var allow []string
 	if confirmHost != "" {

@@ -160,3 +160,18 @@ func TestCheckListen(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetErrorsRedactPassword checks a password in a --target's userinfo is not echoed.
+func TestTargetErrorsRedactPassword(t *testing.T) {
+	for _, target := range []string{"https://u:hunter2@api.vipps.no", "https://u:hunter2@staging.example.com"} {
+		if err := checkLoadTarget(target, ""); err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("load %s: %v; want an error without the password", target, err)
+		}
+		if _, err := contractConfig(contractOptions{target: target, targetIsMock: true}, testCreds(nil)); err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("contract %s: %v; want an error without the password", target, err)
+		}
+		if _, err := contractConfig(contractOptions{target: target}, testCreds(nil)); err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("contract %s: %v; want an error without the password", target, err)
+		}
+	}
+}
