@@ -103,22 +103,40 @@ func ParseLatency(s string) (op string, l Latency, err error) {
 	return "", l, fmt.Errorf("%w: %q: unknown distribution %q", ErrBadFault, s, kind)
 }
 
-// ParseErrorRule parses "op=STATUS:RATE", e.g. "create=500:0.1" or "*=429:0.05".
+// ParseErrorRule parses "op=STATUS:RATE[:retry=DURATION]", e.g. "create=500:0.1",
+// "*=429:0.05" or "get=429:0.1:retry=2s". retry sets the Retry-After of a 429 (a Go duration,
+// rounded up to whole seconds; default 1 s) and is refused with another status. The form without
+// retry is the original syntax, unchanged.
 func ParseErrorRule(s string) (ErrorRule, error) {
 	op, rest, ok := strings.Cut(s, "=")
-	st, rt, ok2 := strings.Cut(rest, ":")
-	if !ok || !ok2 || !validOp(op) {
-		return ErrorRule{}, fmt.Errorf("%w: %q: want op=status:rate", ErrBadFault, s)
+	parts := strings.Split(rest, ":")
+	if !ok || len(parts) < 2 || len(parts) > 3 || !validOp(op) {
+		return ErrorRule{}, fmt.Errorf("%w: %q: want op=status:rate[:retry=duration]", ErrBadFault, s)
 	}
-	status, err := strconv.Atoi(st)
+	status, err := strconv.Atoi(parts[0])
 	if err != nil || (status != 500 && status != 502 && status != 429) {
 		return ErrorRule{}, fmt.Errorf("%w: %q: status must be 500, 502 or 429", ErrBadFault, s)
 	}
-	rate, err := strconv.ParseFloat(rt, 64)
+	rate, err := strconv.ParseFloat(parts[1], 64)
 	if err != nil || rate < 0 || rate > 1 || math.IsNaN(rate) {
 		return ErrorRule{}, fmt.Errorf("%w: %q: rate must be in [0, 1]", ErrBadFault, s)
 	}
-	return ErrorRule{Op: op, Status: status, Rate: rate}, nil
+	r := ErrorRule{Op: op, Status: status, Rate: rate}
+	if len(parts) == 3 {
+		v, ok := strings.CutPrefix(parts[2], "retry=")
+		if !ok {
+			return ErrorRule{}, fmt.Errorf("%w: %q: want retry=duration after the rate", ErrBadFault, s)
+		}
+		if status != 429 {
+			return ErrorRule{}, fmt.Errorf("%w: %q: retry is only for 429", ErrBadFault, s)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return ErrorRule{}, fmt.Errorf("%w: %q: retry must be a non-negative duration such as 2s", ErrBadFault, s)
+		}
+		r.RetryAfter = d
+	}
+	return r, nil
 }
 
 func validOp(op string) bool {

@@ -3,9 +3,11 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -178,6 +180,102 @@ func FuzzHeaders(f *testing.F) {
 			set(checkout.HeaderIdempotencyKey, idemKey)
 			set(checkout.HeaderMSN, msn)
 			checkAnswer(t, s, req, serve(s, req))
+		}
+	})
+}
+
+func FuzzParseLatency(f *testing.F) {
+	for _, s := range []string{"get=20ms", "*=uniform:10ms..50ms", "create=exp:30ms", "update=exponential:1s",
+		"get=uniform:50ms..10ms", "get=-1s", "=", "get=uniform:..", "x=1s", "get=exp:0s", "get=9999999999h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		op, l, err := ParseLatency(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadFault) {
+				t.Fatalf("ParseLatency(%q): error %v is not ErrBadFault", s, err)
+			}
+			return
+		}
+		if !validOp(op) || l.Fixed < 0 || l.Min < 0 || l.Max < l.Min || l.Mean < 0 {
+			t.Fatalf("ParseLatency(%q) accepted %q %+v", s, op, l)
+		}
+		// What GET /_mock/faults shows parses back to the same latency.
+		shown := faultsRequest(Faults{Latency: map[string]Latency{op: l}}).Latency[op]
+		op2, l2, err := ParseLatency(op + "=" + shown)
+		if err != nil || op2 != op || l2 != l {
+			t.Fatalf("ParseLatency(%q) = %+v shows as %q, which parses to %+v, %v", s, l, shown, l2, err)
+		}
+	})
+}
+
+func FuzzParseErrorRule(f *testing.F) {
+	for _, s := range []string{"create=500:0.1", "*=429:0.05", "get=429:0.1:retry=2s", "get=502:1:retry=2s",
+		"get=429:1e-300", "get=429:-0", "get=429:0x1p-2", "get=429:1:retry=", "::::", "get=429:1:retry=2s:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseErrorRule(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadFault) {
+				t.Fatalf("ParseErrorRule(%q): error %v is not ErrBadFault", s, err)
+			}
+			return
+		}
+		if !validOp(r.Op) || (r.Status != 429 && r.Status != 500 && r.Status != 502) || !(r.Rate >= 0 && r.Rate <= 1) ||
+			r.RetryAfter < 0 || (r.RetryAfter != 0 && r.Status != 429) {
+			t.Fatalf("ParseErrorRule(%q) accepted %+v", s, r)
+		}
+		// The injected answer of an accepted rule is a well-formed problem with a sane Retry-After.
+		res := injectedResult(r)
+		if res.status != r.Status || !json.Valid(res.body) {
+			t.Fatalf("rule %+v injects %d %s", r, res.status, res.body)
+		}
+		if r.Status == 429 {
+			if n, err := strconv.Atoi(res.retryAfter); err != nil || n < 1 {
+				t.Fatalf("rule %+v: Retry-After %q", r, res.retryAfter)
+			}
+		}
+	})
+}
+
+var (
+	faultSrvOnce sync.Once
+	faultSrv     *Server
+)
+
+func FuzzFaultsRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"errors":[{"operation":"create","status":502,"rate":1,"retryAfter":"1s"}],"latency":{"get":"uniform:10ms..50ms"},"seed":42}`,
+		`{"errors":[{"operation":"*","status":429,"retryAfter":"-1s"}]}`, `{"latency":{"x":"1s","get":"exp:0s"}}`,
+		`{"errors":[{"operation":"get","status":500,"rate":1e400}]}`, `{"errors":null,"latency":null}`,
+		`{"unknown":1}`, `[]`, `null`, `{`, `{"seed":-1}`, `{"errors":[{"rate":"NaN"}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		// Straight through the conversion: accepted requests round-trip through what GET shows.
+		var fr FaultsRequest
+		if json.Unmarshal([]byte(body), &fr) == nil {
+			if got, errs := fr.Faults(); errs == nil {
+				if _, errs2 := faultsRequest(got).Faults(); errs2 != nil {
+					t.Fatalf("%s was accepted but its rendering is refused: %v", body, errs2)
+				}
+			}
+		}
+		// And through the endpoint: never a 5xx or a panic, always the problem body on a 4xx.
+		// A server of its own, so the faults it sets never reach the other fuzz targets' server.
+		faultSrvOnce.Do(func() { faultSrv = New(WithValidator(fuzzServer(t).v)) })
+		req := httptest.NewRequest(http.MethodPut, FaultControlPath, strings.NewReader(body))
+		rec := serve(faultSrv, req)
+		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+			t.Fatalf("PUT %s answered %d: %s", body, rec.Code, rec.Body.Bytes())
+		}
+		if faultSrv.Panics() != 0 {
+			t.Fatalf("panic on PUT %s", body)
+		}
+		if rec.Code == http.StatusBadRequest && !strings.Contains(rec.Body.String(), `"errorCode":"Validation-00001"`) {
+			t.Fatalf("400 without the problem body: %s", rec.Body.Bytes())
 		}
 	})
 }

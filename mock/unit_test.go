@@ -66,11 +66,31 @@ func TestParseLatency(t *testing.T) {
 }
 
 func TestParseErrorRule(t *testing.T) {
-	r, err := ParseErrorRule("create=429:0.25")
-	if err != nil || r != (ErrorRule{Op: "create", Status: 429, Rate: 0.25}) {
-		t.Fatalf("got %+v, %v", r, err)
+	good := []struct {
+		in   string
+		want ErrorRule
+	}{
+		{"create=429:0.25", ErrorRule{Op: "create", Status: 429, Rate: 0.25}},
+		{"*=500:1", ErrorRule{Op: "*", Status: 500, Rate: 1}},
+		{"get=429:0.1:retry=2s", ErrorRule{Op: "get", Status: 429, Rate: 0.1, RetryAfter: 2 * time.Second}},
+		{"expire=429:0:retry=1500ms", ErrorRule{Op: "expire", Status: 429, Rate: 0, RetryAfter: 1500 * time.Millisecond}},
+		{"update=429:1:retry=0s", ErrorRule{Op: "update", Status: 429, Rate: 1}},
 	}
-	for _, bad := range []string{"create=404:0.1", "create=500:1.5", "create=500", "x=500:0.1", "create=500:NaN"} {
+	for _, c := range good {
+		r, err := ParseErrorRule(c.in)
+		if err != nil || r != c.want {
+			t.Errorf("ParseErrorRule(%q) = %+v, %v; want %+v", c.in, r, err, c.want)
+		}
+	}
+	for _, bad := range []string{
+		"create=404:0.1", "create=500:1.5", "create=500", "x=500:0.1", "create=500:NaN",
+		"create=500:0.1:retry=2s",   // retry only for 429
+		"create=429:0.1:retry=-1s",  // negative
+		"create=429:0.1:retry=soon", // not a duration
+		"create=429:0.1:wait=2s",    // unknown option
+		"create=429:0.1:retry=2s:x", // too many parts
+		"create=429:0.1:",           // empty option
+	} {
 		if _, err := ParseErrorRule(bad); !errors.Is(err, ErrBadFault) {
 			t.Errorf("ParseErrorRule(%q): want ErrBadFault, got %v", bad, err)
 		}
