@@ -594,19 +594,19 @@ func cleanupBudget(n int, timeout time.Duration) time.Duration {
 // (expired by the target or evicted) and is not a leak.
 func (st *run) cleanupSessions() int {
 	st.mu.Lock()
-	var refs []string
-	for ref := range st.open {
-		refs = append(refs, ref)
-	}
-	leftOpen := len(refs)
+	leftOpen := st.open.len()
+	// The open set streams what it spilled to disk, so a create-only run of a million
+	// requests is cleaned up without a million references in memory.
+	refs, spilled := st.open.snapshot()
 	for ref := range st.uncertain {
 		refs = append(refs, ref)
 	}
+	todo := leftOpen + len(st.uncertain)
 	st.mu.Unlock()
-	if !st.o.cleanup || st.aborted.Load() || len(refs) == 0 {
+	if !st.o.cleanup || st.aborted.Load() || todo == 0 {
 		return leftOpen
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cleanupBudget(len(refs), st.o.timeout))
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupBudget(todo, st.o.timeout))
 	defer cancel()
 	// The transport puts the run context on every request; the run's may be cancelled by
 	// now, so the clean-up goes through a client without that wrapper.
@@ -627,14 +627,26 @@ func (st *run) cleanupSessions() int {
 			}
 		}()
 	}
-	for _, ref := range refs {
+	send := func(ref string) bool {
 		if ctx.Err() != nil {
-			break
+			return false
 		}
 		work <- ref
+		return true
 	}
+	for _, ref := range refs {
+		if !send(ref) {
+			break
+		}
+	}
+	err := spilled(send)
 	close(work)
 	wg.Wait()
+	if err != nil {
+		st.mu.Lock()
+		st.cleanupErr = err
+		st.mu.Unlock()
+	}
 	return leftOpen
 }
 

@@ -48,6 +48,11 @@ const (
 	ConfigCleanupAlreadyGone = "observed.cleanup.alreadyGone"
 	// ConfigCleanupThrottled counts clean-up expires answered 429 and retried after Retry-After.
 	ConfigCleanupThrottled = "observed.cleanup.throttled"
+	// ConfigOpenSpilled counts created sessions tracked on disk rather than in memory (past
+	// maxOpenInMemory open at once).
+	ConfigOpenSpilled = "observed.openSessionsSpilled"
+	// ConfigOpenSpillError holds an error of the open-session spill files, if any.
+	ConfigOpenSpillError = "observed.openSessionsSpillError"
 )
 
 // maxPlotRequests is the largest run (requests expected) for which plot.html is drawn.
@@ -159,12 +164,13 @@ type run struct {
 	validator *sampler
 	idem      *idemTracker
 
-	mu        sync.Mutex
-	open      map[string]struct{} // sessions created and not yet expired
-	uncertain map[string]struct{} // creates whose outcome is unknown (transport failure)
-	created   int
-	expired   int
-	gone      int // open sessions the clean-up found already gone (404)
+	mu         sync.Mutex
+	open       *openSet            // sessions created and not yet expired (bounded in memory, rest on disk)
+	uncertain  map[string]struct{} // creates whose outcome is unknown (transport failure)
+	created    int
+	expired    int
+	cleanupErr error // reading the spilled open sessions failed
+	gone       int   // open sessions the clean-up found already gone (404)
 
 	cleanupThrottled atomic.Int64 // clean-up expires answered 429 (and retried)
 
@@ -193,7 +199,8 @@ type run struct {
 func (r *Runner) Run(ctx context.Context) (*reports.Load, error) {
 	rc, cancel := context.WithCancel(ctx)
 	defer cancel()
-	st := &run{Runner: r, ctx: rc, cancel: cancel, open: map[string]struct{}{}, uncertain: map[string]struct{}{}}
+	st := &run{Runner: r, ctx: rc, cancel: cancel, open: newOpenSet(maxOpenInMemory, r.o.outDir), uncertain: map[string]struct{}{}}
+	defer st.open.close()
 	st.sched = r.o.schedule.Split(r.o.shard, r.o.shards)
 	var err error
 	if st.tmpl, err = newBodyTemplate(r.o.scenario.Body); err != nil {
@@ -425,7 +432,7 @@ func (st *run) createFailed(key string, replay bool) {
 
 func (st *run) sessionCreated(ref string) {
 	st.mu.Lock()
-	st.open[ref] = struct{}{}
+	st.open.add(ref)
 	delete(st.uncertain, ref)
 	st.created++
 	st.mu.Unlock()
@@ -438,7 +445,7 @@ func (st *run) cleanedUp(ref string) {
 	if _, ok := st.uncertain[ref]; ok {
 		delete(st.uncertain, ref)
 		st.created++
-		st.open[ref] = struct{}{}
+		st.open.add(ref)
 	}
 	st.mu.Unlock()
 	st.sessionExpired(ref)
@@ -450,8 +457,7 @@ func (st *run) cleanedUp(ref string) {
 func (st *run) alreadyGone(ref string) {
 	st.mu.Lock()
 	delete(st.uncertain, ref)
-	if _, ok := st.open[ref]; ok {
-		delete(st.open, ref)
+	if st.open.remove(ref) {
 		st.gone++
 	}
 	st.mu.Unlock()
@@ -459,8 +465,7 @@ func (st *run) alreadyGone(ref string) {
 
 func (st *run) sessionExpired(ref string) {
 	st.mu.Lock()
-	if _, ok := st.open[ref]; ok {
-		delete(st.open, ref)
+	if st.open.remove(ref) {
 		st.expired++
 	}
 	st.mu.Unlock()
@@ -607,6 +612,10 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	l.Config["observed.leftOpenBeforeCleanup"] = strconv.Itoa(leftOpen)
 	st.mu.Lock()
 	l.Config[ConfigCleanupAlreadyGone] = strconv.Itoa(st.gone)
+	if st.cleanupErr != nil || st.open.err != nil {
+		l.Config[ConfigOpenSpillError] = errors.Join(st.cleanupErr, st.open.err).Error()
+	}
+	l.Config[ConfigOpenSpilled] = strconv.Itoa(st.open.spilled)
 	st.mu.Unlock()
 	l.Config[ConfigCleanupThrottled] = strconv.FormatInt(st.cleanupThrottled.Load(), 10)
 	l.Config["observed.replaysRejectedInFlight"] = strconv.Itoa(st.idem.inFlightCount())
@@ -642,7 +651,7 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 		l.Contract = st.validator.report()
 	}
 	st.mu.Lock()
-	l.Hygiene = reports.Hygiene{Created: st.created, Expired: st.expired, Leaked: len(st.open),
+	l.Hygiene = reports.Hygiene{Created: st.created, Expired: st.expired, Leaked: st.open.len(),
 		AbortedOnAuth: st.aborted.Load(), Starvation: int(st.starved.Load())}
 	st.mu.Unlock()
 	var ms runtime.MemStats
