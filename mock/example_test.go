@@ -7,15 +7,19 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/checkoutkit/checkoutkit/contract"
 	"github.com/checkoutkit/checkoutkit/mock"
 )
 
-// A merchant's own test can serve the mock on loopback and call it with the documented keys.
+// A merchant's own test can serve the mock on loopback and call it with the documented keys,
+// through a contract.Recorder so every answer is checked against the contract.
 func ExampleNew() {
 	m := mock.New()
 	defer m.Close()
 	srv := httptest.NewServer(m)
 	defer srv.Close()
+	rec := contract.NewRecorder(m.Validator(), http.DefaultTransport)
+	hc := &http.Client{Transport: rec}
 
 	// The merchant's callback endpoint.
 	got := make(chan string, 1)
@@ -33,7 +37,7 @@ func ExampleNew() {
 	req.Header.Set("Ocp-Apim-Subscription-Key", mock.DefaultMerchant.SubscriptionKey)
 	req.Header.Set("Merchant-Serial-Number", mock.DefaultMerchant.MSN)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -44,7 +48,7 @@ func ExampleNew() {
 
 	// The simulated customer pays; the merchant would now get the payment callback.
 	for _, action := range []string{mock.ActionInitiate, mock.ActionApprove} {
-		resp, err := http.Post(srv.URL+"/_mock/sessions/acme-shop-123-order1/"+action, "application/json", nil)
+		resp, err := hc.Post(srv.URL+"/_mock/sessions/acme-shop-123-order1/"+action, "application/json", nil)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -53,9 +57,14 @@ func ExampleNew() {
 		fmt.Println(action, resp.StatusCode)
 	}
 	fmt.Println("callback Authorization:", <-got)
+	fmt.Println("requests checked:", len(rec.Exchanges()), "response violations:", len(rec.ResponseViolations()))
+	for _, v := range rec.ResponseViolations() {
+		fmt.Println(v)
+	}
 	// Output:
 	// 200
 	// initiate 200
 	// approve 200
 	// callback Authorization: my-token
+	// requests checked: 3 response violations: 0
 }
