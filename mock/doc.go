@@ -152,7 +152,9 @@
 // none is logged as a warning and the answer is used as far as it decodes). A failure, a timeout, a non-200, an answer that breaks the schema,
 // null or [] falls back to logistics.fixedOptions. The option marked isDefault (else the lowest
 // priority) is chosen, and the address and option show in shippingDetails from then on.
-// WithAutoMode(d) walks every new session through initiate and approve, d apart, for demos.
+// WithAutoMode(d) walks every new session through initiate and approve, d apart, for demos;
+// Close ends the walks at once (a session keeps the state it reached) and only waits for the
+// payment callbacks already queued.
 //
 // # Callbacks
 //
