@@ -51,7 +51,7 @@ var _ = Describe("The clean-up after a run", func() {
 		Expect(l.Hygiene.Leaked).To(BeZero())
 		Expect(l.Hygiene.Expired).To(BeZero())
 		Expect(l.Config).To(HaveKeyWithValue(load.ConfigCleanupAlreadyGone, "30"))
-		Expect(l.Config).To(HaveKeyWithValue("observed.leftOpenBeforeCleanup", "30"))
+		Expect(l.Hygiene.LeftOpenBeforeCleanup).To(Equal(30))
 	})
 
 	It("drains expire bodies so the clean-up reuses its connections", func() {

@@ -218,17 +218,5 @@ func (t *idemTracker) report() reports.Idempotency {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return reports.Idempotency{Replays: t.replays, Racing: t.racing, Delayed: t.delayed,
-		Mismatches: t.mismatches, DuplicateSessions: t.dupes}
-}
-
-func (t *idemTracker) inFlightCount() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.inFlight
-}
-
-func (t *idemTracker) inconclusiveCount() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.inconclusive
+		Mismatches: t.mismatches, DuplicateSessions: t.dupes, RejectedInFlight: t.inFlight, Inconclusive: t.inconclusive}
 }

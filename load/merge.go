@@ -73,8 +73,8 @@ func expandReports(paths []string) ([]string, error) {
 	return out, nil
 }
 
-// Merge combines shard reports into one. Counts, status codes, error classes, idempotency,
-// contract and hygiene figures add up; asked and achieved rates add (the shards ran side by
+// Merge combines shard reports into one. Counts, status codes, error classes, slipped requests,
+// throttle pauses, idempotency, contract and hygiene figures add up; asked and achieved rates add (the shards ran side by
 // side); latencies are recomputed from the merged HDR histograms, so merged percentiles are
 // exactly those of one histogram holding every shard's samples; t-digest estimates are dropped
 // (they do not merge exactly). Timelines add per second (their p50/p99 take the highest shard
@@ -118,6 +118,7 @@ func Merge(parts []*reports.Load, slos []SLO) (*reports.Load, error) {
 		a.op.AchievedRate += op.AchievedRate
 		a.op.Throughput += op.Throughput
 		a.op.Throttled += op.Throttled
+		a.op.Slipped += op.Slipped
 		for k, v := range op.StatusCodes {
 			a.op.StatusCodes[k] += v
 		}
@@ -173,8 +174,12 @@ func Merge(parts []*reports.Load, slos []SLO) (*reports.Load, error) {
 		out.Idempotency.Delayed += p.Idempotency.Delayed
 		out.Idempotency.Mismatches += p.Idempotency.Mismatches
 		out.Idempotency.DuplicateSessions += p.Idempotency.DuplicateSessions
+		out.Idempotency.RejectedInFlight += p.Idempotency.RejectedInFlight
+		out.Idempotency.Inconclusive += p.Idempotency.Inconclusive
 		out.Contract.Sampled += p.Contract.Sampled
 		out.Contract.Violations += p.Contract.Violations
+		out.Contract.Dropped += p.Contract.Dropped
+		out.Contract.CheckErrors += p.Contract.CheckErrors
 		for k, v := range p.Contract.ByOperation {
 			out.Contract.ByOperation[k] += v
 		}
@@ -187,6 +192,10 @@ func Merge(parts []*reports.Load, slos []SLO) (*reports.Load, error) {
 		out.Hygiene.Expired += p.Hygiene.Expired
 		out.Hygiene.Leaked += p.Hygiene.Leaked
 		out.Hygiene.Starvation += p.Hygiene.Starvation
+		out.Hygiene.LeftOpenBeforeCleanup += p.Hygiene.LeftOpenBeforeCleanup
+		// Shards pause on their own 429s side by side: the sum is total generator-time held
+		// back, not wall-clock time (a run of two shards each paused 1 s reports 2000).
+		out.ThrottlePauseMS += p.ThrottlePauseMS
 		out.Hygiene.AbortedOnAuth = out.Hygiene.AbortedOnAuth || p.Hygiene.AbortedOnAuth
 		if p.Resources.PeakRSSBytes > out.Resources.PeakRSSBytes {
 			out.Resources.PeakRSSBytes = p.Resources.PeakRSSBytes

@@ -607,9 +607,7 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	if st.plotSkipped {
 		l.Config["observed.plot"] = "skipped: run too long for vegeta's in-memory plot; run `vegeta plot results.bin`"
 	}
-	l.Config["observed.scheduleSlipped"] = strconv.FormatInt(st.slipped.Load(), 10)
-	l.Config["observed.throttlePause"] = st.throttle.paused().String()
-	l.Config["observed.leftOpenBeforeCleanup"] = strconv.Itoa(leftOpen)
+	l.ThrottlePauseMS = ms(st.throttle.paused())
 	st.mu.Lock()
 	l.Config[ConfigCleanupAlreadyGone] = strconv.Itoa(st.gone)
 	if st.cleanupErr != nil || st.open.err != nil {
@@ -618,8 +616,6 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	l.Config[ConfigOpenSpilled] = strconv.Itoa(st.open.spilled)
 	st.mu.Unlock()
 	l.Config[ConfigCleanupThrottled] = strconv.FormatInt(st.cleanupThrottled.Load(), 10)
-	l.Config["observed.replaysRejectedInFlight"] = strconv.Itoa(st.idem.inFlightCount())
-	l.Config["observed.replaysInconclusive"] = strconv.Itoa(st.idem.inconclusiveCount())
 	if st.validator != nil {
 		for k, v := range st.validator.config() {
 			l.Config[k] = v
@@ -652,7 +648,7 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	}
 	st.mu.Lock()
 	l.Hygiene = reports.Hygiene{Created: st.created, Expired: st.expired, Leaked: st.open.len(),
-		AbortedOnAuth: st.aborted.Load(), Starvation: int(st.starved.Load())}
+		AbortedOnAuth: st.aborted.Load(), Starvation: int(st.starved.Load()), LeftOpenBeforeCleanup: leftOpen}
 	st.mu.Unlock()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

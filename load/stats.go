@@ -79,6 +79,7 @@ type opStats struct {
 	hdr       *hdrhistogram.Histogram
 	errs      map[string]int
 	throttled int
+	slipped   int64 // results a worker picked up more than slipThreshold after their intended time
 	open      map[int]*second
 	closed    []reports.Point
 	newest    int
@@ -94,6 +95,10 @@ func (s *opStats) add(r *vegeta.Result, intended time.Time) {
 	defer s.mu.Unlock()
 	s.m.Add(r)
 	recordUS(s.hdr, r.Latency)
+	// intended is r.Timestamp when the pacer's ring had no entry, so such a result never counts.
+	if r.Timestamp.Sub(intended) > slipThreshold {
+		s.slipped++
+	}
 	failed := r.Error != ""
 	if failed {
 		s.errs[r.Error]++
@@ -167,6 +172,7 @@ func (s *opStats) report() (reports.LoadOp, error) {
 		StatusCodes:  map[string]int{},
 		Errors:       errorClasses(s.errs),
 		Throttled:    s.throttled,
+		Slipped:      s.slipped,
 		Latency:      hdrLatency(s.hdr),
 		Histogram:    buckets(s.hdr),
 		Timeline:     s.closed,

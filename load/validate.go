@@ -3,7 +3,6 @@ package load
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,25 +20,14 @@ const (
 	// errorOfferWait bounds how long the results loop waits for room in the error queue. Error
 	// responses are always validated ("all errors, plus a share of the rest"), so rather than
 	// drop one the loop waits; the bound keeps a stuck validator from stalling the run, and an
-	// error dropped after it is counted (observed.validation.errorsDropped), never silent.
+	// error dropped after it is counted (in ContractFindings.Dropped), never silent.
 	errorOfferWait = time.Second
 )
 
-// Config keys under which the sampler reports what it could not validate. reports.ContractFindings
-// has no fields for them, so they go into the report's Config.
-const (
-	// ConfigValidationDropped counts success responses picked for the sample but dropped because
-	// the validation queue was full.
-	ConfigValidationDropped = "observed.validation.sampleDropped"
-	// ConfigValidationErrorsDropped counts error responses not validated because the error queue
-	// stayed full for errorOfferWait (zero unless the validator is stuck).
-	ConfigValidationErrorsDropped = "observed.validation.errorsDropped"
-	// ConfigValidationCheckErrors counts responses the validator could not check at all (it
-	// returned an error); they are not counted as sampled.
-	ConfigValidationCheckErrors = "observed.validation.checkErrors"
-	// ConfigValidationCheckError holds the first such error, one line.
-	ConfigValidationCheckError = "observed.validation.firstCheckError"
-)
+// ConfigValidationCheckError is the Config key holding the first error of a response the
+// validator could not check at all, one line. Their count is ContractFindings.CheckErrors and
+// drops are ContractFindings.Dropped; the message itself has no typed field.
+const ConfigValidationCheckError = "observed.validation.firstCheckError"
 
 // responseValidator is the part of *contract.Validator the sampler uses.
 type responseValidator interface {
@@ -196,7 +184,10 @@ func (s *sampler) close() {
 func (s *sampler) report() reports.ContractFindings {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := reports.ContractFindings{Sampled: s.sampled, Violations: s.found, ByOperation: map[string]int{}, Examples: []string{}}
+	// Dropped successes and dropped error responses are one figure: either way Violations is
+	// a lower bound. The split is still visible in tests through s.dropped and s.errDropped.
+	f := reports.ContractFindings{Sampled: s.sampled, Violations: s.found, ByOperation: map[string]int{}, Examples: []string{},
+		Dropped: s.dropped.Load() + s.errDropped.Load(), CheckErrors: s.checkErrs}
 	for k, v := range s.byOp {
 		f.ByOperation[k] = v
 	}
@@ -204,15 +195,12 @@ func (s *sampler) report() reports.ContractFindings {
 	return f
 }
 
-// config returns the sampler's drop and check-error counts for the report's Config.
+// config returns what the typed ContractFindings has no field for (the first check error) for
+// the report's Config.
 func (s *sampler) config() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := map[string]string{
-		ConfigValidationDropped:       strconv.FormatInt(s.dropped.Load(), 10),
-		ConfigValidationErrorsDropped: strconv.FormatInt(s.errDropped.Load(), 10),
-		ConfigValidationCheckErrors:   strconv.Itoa(s.checkErrs),
-	}
+	c := map[string]string{}
 	if s.firstErr != "" {
 		c[ConfigValidationCheckError] = s.firstErr
 	}

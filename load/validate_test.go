@@ -56,8 +56,8 @@ func TestSamplerCheckErrorIsNotClean(t *testing.T) {
 	if f.Sampled != 0 || f.Violations != 0 {
 		t.Errorf("an errored check counted as sampled: sampled %d violations %d", f.Sampled, f.Violations)
 	}
-	if c[ConfigValidationCheckErrors] != "2" {
-		t.Errorf("check errors %q, want 2", c[ConfigValidationCheckErrors])
+	if f.CheckErrors != 2 {
+		t.Errorf("check errors %d, want 2", f.CheckErrors)
 	}
 	if c[ConfigValidationCheckError] == "" {
 		t.Error("the first check error is lost")
@@ -78,12 +78,11 @@ func TestSamplerNeverDropsErrorsWhenSampleQueueFull(t *testing.T) {
 	}
 	close(g.release)
 	s.close()
-	c := s.config()
-	if c[ConfigValidationDropped] == "0" || c[ConfigValidationDropped] == "" {
-		t.Errorf("sample drops not reported: %v", c)
+	if f := s.report(); f.Dropped == 0 || f.Dropped != s.dropped.Load() {
+		t.Errorf("sample drops not reported: dropped %d, sampler %d", f.Dropped, s.dropped.Load())
 	}
-	if c[ConfigValidationErrorsDropped] != "0" {
-		t.Errorf("errors dropped: %v", c)
+	if n := s.errDropped.Load(); n != 0 {
+		t.Errorf("%d errors dropped", n)
 	}
 	if g.checked[502] != errs {
 		t.Errorf("validated %d of %d error responses", g.checked[502], errs)
@@ -106,8 +105,8 @@ func TestSamplerWaitsForErrorRoom(t *testing.T) {
 	}()
 	s.offer(OpGet, res(503))
 	s.close()
-	if c := s.config(); c[ConfigValidationErrorsDropped] != "0" {
-		t.Errorf("an error was dropped though room came within the bound: %v", c)
+	if n, f := s.errDropped.Load(), s.report(); n != 0 || f.Dropped != 0 {
+		t.Errorf("an error was dropped though room came within the bound: %d (report %d)", n, f.Dropped)
 	}
 	if g.checked[503] != 1 || g.checked[500] != validationQueue+validationWorkers {
 		t.Errorf("checked %v", g.checked)
@@ -128,7 +127,7 @@ func TestSamplerErrorDropIsBoundedAndCounted(t *testing.T) {
 	}
 	close(g.release)
 	s.close()
-	if c := s.config(); c[ConfigValidationErrorsDropped] != "1" {
-		t.Errorf("errorsDropped %v, want 1", c)
+	if n, f := s.errDropped.Load(), s.report(); n != 1 || f.Dropped != 1 {
+		t.Errorf("errors dropped %d (report %d), want 1", n, f.Dropped)
 	}
 }
