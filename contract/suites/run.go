@@ -67,6 +67,11 @@ func run(ctx context.Context, cfg Config, t ginkgo.GinkgoTestingT) (*reports.Com
 		return nil, err // RunSpecs did not run, so a corrected Run may still follow
 	}
 	defer s.close()
+	// Everything the tree is built from is made here, before RunSpecs: an error is a setup
+	// error (exit 2), not a panic inside Ginkgo's tree construction.
+	if s.inputs, err = prepareInputs(s.env, s.doc); err != nil {
+		return nil, fmt.Errorf("prepare the specs: %w", err) // RunSpecs did not run either
+	}
 	ranRun = true
 	st = s
 
@@ -113,6 +118,7 @@ type runState struct {
 	recv     *receiver
 	tr       *http.Transport
 	doc      *negative.Document
+	inputs   *specInputs // bodies and cases of the tree, made before RunSpecs
 	kind     string
 	started  time.Time
 	finished time.Time

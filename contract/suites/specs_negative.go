@@ -62,7 +62,9 @@ func NegativeBodySpec(in NegativeBodySpecInput) {
 					e := in.Env
 					base := in.UpdateBase
 					if base == nil {
-						base = fixtureBody("payment-minimal")
+						b, err := fixtures.Valid("payment-minimal")
+						Expect(err).NotTo(HaveOccurred())
+						base = b
 					}
 					ref = e.NewRef("negupd")
 					initiated(e.Create(ctx, e.Body(base, ref), ""))

@@ -19,7 +19,7 @@ import (
 // The one tree of specs. Its body runs when RunSpecs builds the tree, after Run has set up the
 // run state, so tables can be built from the run's contract and fixtures.
 var _ = Describe("Checkout v3 contract", func() {
-	if st == nil || st.env == nil {
+	if st == nil || st.env == nil || st.inputs == nil {
 		// Imported without Run (a stray RunSpecs in another package): register nothing.
 		return
 	}
@@ -36,24 +36,53 @@ var _ = Describe("Checkout v3 contract", func() {
 		}
 	})
 
-	payment := fixtureBody("payment-minimal")
-	full := fixtureBody("payment-full")
-	subscription := fixtureBody("subscription")
-	update := fixtureBody("update")
-
-	CreateSessionSpec(CreateSessionSpecInput{Env: e, Bodies: createVariants(full, payment)})
-	LifecycleSpec(LifecycleSpecInput{Env: e, Create: payment, Update: update})
-	PaymentFlowSpec(PaymentFlowSpecInput{Env: e, Create: full, Update: update})
-	ErrorCaseSpec(ErrorCaseSpecInput{Env: e, Create: payment, Update: update})
-	IdempotencySpec(IdempotencySpecInput{Env: e, Create: payment})
-	invalid, err := fixtures.Invalid()
-	if err != nil {
-		panic(fmt.Sprintf("suites: invalid fixtures: %v", err))
-	}
-	InvalidFixtureSpec(InvalidFixtureSpecInput{Env: e, Cases: invalid, Create: payment})
-	NegativeBodySpec(NegativeBodySpecInput{Env: e, Cases: generatedCases(e, full, subscription, update)})
-	FaultSpec(FaultSpecInput{Env: e, Create: payment, Update: update})
+	in := st.inputs
+	CreateSessionSpec(CreateSessionSpecInput{Env: e, Bodies: in.variants})
+	LifecycleSpec(LifecycleSpecInput{Env: e, Create: in.payment, Update: in.update})
+	PaymentFlowSpec(PaymentFlowSpecInput{Env: e, Create: in.full, Update: in.update})
+	ErrorCaseSpec(ErrorCaseSpecInput{Env: e, Create: in.payment, Update: in.update})
+	IdempotencySpec(IdempotencySpecInput{Env: e, Create: in.payment})
+	InvalidFixtureSpec(InvalidFixtureSpecInput{Env: e, Cases: in.invalid, Create: in.payment})
+	NegativeBodySpec(NegativeBodySpecInput{Env: e, Cases: in.negative, UpdateBase: in.payment})
+	FaultSpec(FaultSpecInput{Env: e, Create: in.payment, Update: in.update})
 })
+
+// specInputs are the bodies and cases the tree's tables are built from. Run makes them before
+// RunSpecs, so a fixture or a --spec document the generator cannot handle is a setup error
+// (exit code 2) and not a panic while Ginkgo builds the tree.
+type specInputs struct {
+	payment, full, subscription, update []byte
+	variants                            []NamedBody
+	invalid                             []fixtures.InvalidCase
+	negative                            []negative.Case
+}
+
+// prepareInputs reads the fixtures and generates the negative cases for e's contract.
+func prepareInputs(e *Env, doc *negative.Document) (*specInputs, error) {
+	in := &specInputs{}
+	for _, f := range []struct {
+		name string
+		dst  *[]byte
+	}{{"payment-minimal", &in.payment}, {"payment-full", &in.full}, {"subscription", &in.subscription}, {"update", &in.update}} {
+		b, err := fixtures.Valid(f.name)
+		if err != nil {
+			return nil, fmt.Errorf("fixture %q: %w", f.name, err)
+		}
+		*f.dst = b
+	}
+	var err error
+	if in.variants, err = createVariants(in.full, in.payment); err != nil {
+		return nil, err
+	}
+	if in.invalid, err = fixtures.Invalid(); err != nil {
+		return nil, fmt.Errorf("invalid fixtures: %w", err)
+	}
+	in.negative, err = generatedCases(doc, e.Contract.Operations, in.full, in.subscription, in.update, updateFromCreate(e, in.full))
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
 
 // ReportAfterSuite writes junit.xml and ginkgo-report.json and keeps the report for the
 // compliance builder.
@@ -63,26 +92,20 @@ var _ = ReportAfterSuite("checkoutkit reports", func(r Report) {
 	}
 })
 
-// fixtureBody reads a valid fixture body at tree-construction time; a missing fixture is a
-// setup error of the toolkit itself, so it stops the tree from being built.
-func fixtureBody(name string) []byte {
-	b, err := fixtures.Valid(name)
-	if err != nil {
-		panic(fmt.Sprintf("suites: fixture %q: %v", name, err))
-	}
-	return b
-}
-
 // createVariants lists the create bodies of the success table: every valid create fixture,
 // then the minimal payment with one feature of the full one added at a time (logistics with a
 // fixed option per carrier, order summary, prefill, configuration).
-func createVariants(full, minimal []byte) []NamedBody {
+func createVariants(full, minimal []byte) ([]NamedBody, error) {
 	var out []NamedBody
 	for _, name := range fixtures.ValidNames() {
 		if !strings.HasPrefix(name, "payment") && !strings.HasPrefix(name, "subscription") {
 			continue
 		}
-		out = append(out, NamedBody{Name: "fixture " + name, Body: fixtureBody(name)})
+		b, err := fixtures.Valid(name)
+		if err != nil {
+			return nil, fmt.Errorf("fixture %q: %w", name, err)
+		}
+		out = append(out, NamedBody{Name: "fixture " + name, Body: b})
 	}
 	if opts, ok := negative.GetValue(full, "/logistics/fixedOptions"); ok {
 		list, _ := opts.([]any)
@@ -110,16 +133,19 @@ func createVariants(full, minimal []byte) []NamedBody {
 		}
 		out = append(out, NamedBody{Name: "payment with " + part.name, Body: b})
 	}
-	return out
+	return out, nil
 }
 
 // generatedCases makes the negative cases for every operation with a JSON body: create from
-// the full payment and the subscription fixture, update from the update fixture. A constraint
-// reached from both create bases gets one case.
-func generatedCases(e *Env, full, subscription, update []byte) []negative.Case {
+// the full payment and the subscription fixture, update from the update fixture and, when not
+// nil, updFull (the full payment's transaction and shipping options as an update, which reach
+// the order-summary and carrier constraints the small update fixture does not). A constraint
+// reached from both create bases gets one case. An operation the generator cannot handle is an
+// error, which Run reports as a setup error.
+func generatedCases(doc *negative.Document, ops []contract.Operation, full, subscription, update, updFull []byte) ([]negative.Case, error) {
 	var out []negative.Case
 	seen := map[string]bool{}
-	for _, op := range e.Contract.Operations {
+	for _, op := range ops {
 		if !op.HasBody {
 			continue
 		}
@@ -129,16 +155,14 @@ func generatedCases(e *Env, full, subscription, update []byte) []negative.Case {
 			bases = [][]byte{full, subscription}
 		case op.Method == "PATCH":
 			bases = [][]byte{update}
-			// The full payment's transaction and shipping options, as an update, reach the
-			// order-summary and carrier constraints the small update fixture does not.
-			if b := updateFromCreate(e, full); b != nil {
-				bases = append(bases, b)
+			if updFull != nil {
+				bases = append(bases, updFull)
 			}
 		}
 		for _, base := range bases {
-			cases, err := st.doc.Generate(op, base)
+			cases, err := doc.Generate(op, base)
 			if err != nil {
-				panic(fmt.Sprintf("suites: generate negative cases for %s: %v", op.Key(), err))
+				return nil, fmt.Errorf("generate negative cases for %s: %w", op.Key(), err)
 			}
 			for _, c := range cases {
 				if seen[c.ID()] {
@@ -150,7 +174,7 @@ func generatedCases(e *Env, full, subscription, update []byte) []negative.Case {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Operation < out[j].Operation })
-	return out
+	return out, nil
 }
 
 // NamedBody is a request body with a name for its table entry.

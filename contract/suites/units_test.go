@@ -236,3 +236,33 @@ func TestGateRefusesNonsense(t *testing.T) {
 		t.Error("the exchange was not marked invalid on purpose")
 	}
 }
+
+// A body or document the generator cannot handle is an error Run can report (exit 2), not a
+// panic while Ginkgo builds the tree.
+func TestGeneratedCasesReportsGeneratorErrors(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := negative.Load(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := []byte(`{"type":"PAYMENT"}`)
+	var cases []negative.Case
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("generatedCases panicked: %v", p)
+			}
+		}()
+		cases, err = generatedCases(doc, c.Operations, []byte("{"), good, good, nil)
+	}()
+	if err == nil || !strings.Contains(err.Error(), "generate negative cases for POST") {
+		t.Fatalf("want a generation error for create, got %v (%d cases)", err, len(cases))
+	}
+	cases, err = generatedCases(doc, c.Operations, good, good, good, nil)
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("a good base: %d cases, %v", len(cases), err)
+	}
+}
