@@ -452,6 +452,14 @@ func (st *run) watchAuth(code uint16) {
 	}
 }
 
+// authRejected reports whether 401/403 made up at least the storm ratio of the responses the
+// storm rule watched, however few there were.
+func (st *run) authRejected() bool {
+	seen := min(st.authSeen.Load(), int64(st.o.authWindow))
+	bad := st.authBad.Load()
+	return bad > 0 && float64(bad) >= st.o.authRatio*float64(seen)
+}
+
 // retryAfter is the pause a 429's Retry-After asks for: client.RetryAfter (delta-seconds or an
 // HTTP-date, trimmed), one second when absent or bad, capped at max. The suites use the same
 // parser, so a value means the same wait everywhere in the toolkit.

@@ -646,6 +646,11 @@ func (st *run) report(elapsed time.Duration, partial bool, leftOpen int) (*repor
 	if st.validator != nil {
 		l.Contract = st.validator.report()
 	}
+	// A run that ended before the storm rule's minimum count, with 401/403 as most of its
+	// answers, is misconfigured just the same: its latencies measure rejections.
+	if st.authRejected() && st.aborted.CompareAndSwap(false, true) {
+		errs = append(errs, ErrAuthStorm)
+	}
 	st.mu.Lock()
 	l.Hygiene = reports.Hygiene{Created: st.created, Expired: st.expired, Leaked: st.open.len(),
 		AbortedOnAuth: st.aborted.Load(), Starvation: int(st.starved.Load()), LeftOpenBeforeCleanup: leftOpen}

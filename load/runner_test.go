@@ -248,6 +248,19 @@ var _ = Describe("The load runner", func() {
 		})
 	})
 
+	Context("when the credentials are wrong in a run too short for the storm rule", func() {
+		It("still reports an authentication failure, not a pass", func() {
+			f := newFakeCheckout()
+			f.authStatus = 401
+			srv := startFake(f)
+			l, err := runLoad(ctx, srv.URL, load.WithScenario(scenario("create")),
+				load.WithSchedule(load.Schedule{StartRate: 100, Stages: []load.Stage{{Rate: 100}}, MaxHits: 12}))
+			Expect(err).To(MatchError(load.ErrAuthStorm))
+			Expect(l.Hygiene.AbortedOnAuth).To(BeTrue())
+			Expect(l.Verdict).To(Equal(reports.VerdictError))
+		})
+	})
+
 	Context("when the target throttles", func() {
 		It("pauses on 429 Retry-After and reports throttling apart from errors", func() {
 			f := newFakeCheckout()
