@@ -203,11 +203,12 @@ func setup(ctx context.Context, cfg Config) (*runState, error) {
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			return nil, fmt.Errorf("target %q: want an http or https base URL", cfg.Target)
 		}
-		allow := append([]string{"apitest.vipps.no"}, cfg.AllowHosts...)
-		if cfg.AllowProduction {
-			allow = append(allow, "api.vipps.no")
+		// Production is a separate switch of the policy: listing its host would not allow it.
+		policy := client.TargetPolicy{
+			AllowHosts:      append([]string{"apitest.vipps.no"}, cfg.AllowHosts...),
+			AllowProduction: cfg.AllowProduction,
 		}
-		if err := client.CheckTarget(base, allow...); err != nil {
+		if err := policy.Check(base); err != nil {
 			return nil, err
 		}
 		c := cfg.Credentials
