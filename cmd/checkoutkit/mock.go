@@ -69,7 +69,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.callbackHosts, "callback-allow-host", "also allow callbacks to this host name, IP or CIDR (repeatable; loopback is always allowed)")
 	fs.DurationVar(&o.auto, "auto", 0, "walk every new session through initiate and approve, this far apart (e.g. 2s; 0 = off)")
 	fs.Var(&o.latency, "latency", "add latency: op=DIST with op create|get|update|expire|* and DIST 20ms, uniform:10ms..50ms or exp:30ms (repeatable)")
-	fs.Var(&o.faults, "fault", "inject errors: op=STATUS:RATE with STATUS 500|502|429 and RATE in [0,1], e.g. create=500:0.05 (repeatable)")
+	fs.Var(&o.faults, "fault", "inject errors: op=STATUS:RATE[:retry=DUR] with STATUS 500|502|429, RATE in [0,1] and a Retry-After for 429, e.g. create=500:0.05 or get=429:0.1:retry=2s (repeatable)")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed for latency and fault injection (0 = random)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.StringVar(&o.publicURL, "public-url", "", "base URL for pollingUrl (default: http:// + the request's Host)")
