@@ -88,15 +88,14 @@ type Validator struct {
 	lib    validator.Validator
 	schema schema_validation.SchemaValidator
 	opts   options
-	mu     sync.Mutex // serialises nothing on the hot path; guards lazy callback schema lookups
+	mu     sync.Mutex // guards cbs, the callback schemas found lazily (never taken on the request path)
 	cbs    map[string]*base.Schema
 }
 
 type options struct {
-	formats        bool
-	statusStrict   bool
-	maxBody        int64
-	callbackSchema bool
+	formats      bool
+	statusStrict bool
+	maxBody      int64
 }
 
 // Option configures a Validator.
