@@ -90,12 +90,15 @@ type Validator struct {
 	opts   options
 	mu     sync.Mutex // guards cbs, the callback schemas found lazily (never taken on the request path)
 	cbs    map[string]*base.Schema
+	fast   *fastPath // nil when turned off
 }
 
 type options struct {
 	formats      bool
 	statusStrict bool
 	maxBody      int64
+	fast         bool
+	crossCheck   func(method, target string, vs []Violation)
 }
 
 // Option configures a Validator.
@@ -112,9 +115,23 @@ func WithoutStatusValidation() Option { return func(o *options) { o.statusStrict
 // WithMaxBody caps how many body bytes are read for validation. Default: 1 MiB.
 func WithMaxBody(n int64) Option { return func(o *options) { o.maxBody = n } }
 
+// WithoutFastPath sends every request through libopenapi-validator. Default: requests that a
+// compiled check of the contract proves valid skip the library (see fastpath.go); everything
+// else, and every request of an operation the check cannot compile, goes to the library, so the
+// violations reported are the same either way. Turn it off to measure the library alone.
+func WithoutFastPath() Option { return func(o *options) { o.fast = false } }
+
+// WithCrossCheck also runs libopenapi-validator on the requests the fast path accepts, and calls
+// report with the library's violations whenever it finds some (the fast path was wrong); those
+// violations are then returned, as without the fast path. For tests: it costs what the fast
+// path saves. Default: off.
+func WithCrossCheck(report func(method, target string, vs []Violation)) Option {
+	return func(o *options) { o.crossCheck = report }
+}
+
 // NewValidator builds the validator for c.
 func NewValidator(c *Contract, opts ...Option) (*Validator, error) {
-	o := options{formats: true, statusStrict: true, maxBody: 1 << 20}
+	o := options{formats: true, statusStrict: true, maxBody: 1 << 20, fast: true}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -133,7 +150,11 @@ func NewValidator(c *Contract, opts ...Option) (*Validator, error) {
 		return nil, fmt.Errorf("build validator for %s: %w", c.Name, joinErrs(errs))
 	}
 	sv := schema_validation.NewSchemaValidator(cfg...)
-	return &Validator{c: c, lib: lib, schema: sv, opts: o, cbs: map[string]*base.Schema{}}, nil
+	v := &Validator{c: c, lib: lib, schema: sv, opts: o, cbs: map[string]*base.Schema{}}
+	if o.fast {
+		v.fast = newFastPath(c, cfg)
+	}
+	return v, nil
 }
 
 // Contract returns the contract this validator checks against.
@@ -160,6 +181,20 @@ func (v *Validator) ValidateRequest(r *http.Request) ([]Violation, error) {
 // ValidateRequestParts validates a request given as parts; target is the request URI (path and
 // query) or a full URL.
 func (v *Validator) ValidateRequestParts(method, target string, header http.Header, body []byte) ([]Violation, error) {
+	if v.fast != nil && v.fast.accepts(method, target, header, body) {
+		if v.opts.crossCheck == nil {
+			return nil, nil
+		}
+		vs, err := v.libValidateRequest(method, target, header, body)
+		if err == nil && len(vs) > 0 {
+			v.opts.crossCheck(method, target, vs)
+		}
+		return vs, err
+	}
+	return v.libValidateRequest(method, target, header, body)
+}
+
+func (v *Validator) libValidateRequest(method, target string, header http.Header, body []byte) ([]Violation, error) {
 	req, err := buildRequest(method, target, header, body)
 	if err != nil {
 		return nil, err

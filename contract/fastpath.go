@@ -1,0 +1,1105 @@
+package contract
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pb33f/jsonschema/v6"
+	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	"go.yaml.in/yaml/v3"
+)
+
+// The fast path is an accelerator in front of libopenapi-validator for requests. It answers one
+// question only: "is this request certainly valid?". When it can prove that, the request has
+// no violations and the library is not called; in every other case (invalid, or anything the
+// fast path does not fully understand) the library validates the request as before and its
+// violations are what callers get. So the fast path can only ever skip work for requests the
+// library would accept, and it never writes a violation of its own.
+//
+// Why it exists: the library's JSON-schema evaluation collects full error trees for every
+// branch of every oneOf (8 carrier branches per shipping option, a null branch per optional
+// field) and allocates heavily, which made the mock's create several times slower than a
+// bare handler. Valid requests, the common case under load, need none of that detail.
+//
+// Soundness rests on three rules:
+//   - Only a whitelist of keywords is compiled. A schema with any other keyword (readOnly,
+//     uniqueItems, if/then, patternProperties, non-local $ref, ...) disables the fast path for
+//     its operation, so no constraint can be silently ignored.
+//   - Evaluation is three-valued (valid, invalid, unknown). Cases whose exact semantics depend on
+//     number representation (fractions, integers beyond 2^53) are unknown, never valid.
+//   - Formats other than int32/int64 are checked by the library's own JSON-schema engine,
+//     configured exactly as the library configures it.
+//
+// A differential test runs both paths over the fixtures, every generated negative case and a
+// fuzzer, and fails on any request the fast path accepts and the library rejects.
+
+type tri uint8
+
+const (
+	triInvalid tri = iota
+	triValid
+	triUnknown
+)
+
+// maxExactInt is the largest integer that float64 and int64 represent alike, so a comparison
+// below it means the same whichever way the library decoded the number.
+const maxExactInt = 1 << 53
+
+// JSON types as a bit set.
+const (
+	tNull uint8 = 1 << iota
+	tBool
+	tObject
+	tArray
+	tNumber
+	tInteger
+	tString
+)
+
+var typeBits = map[string]uint8{
+	"null": tNull, "boolean": tBool, "object": tObject, "array": tArray,
+	"number": tNumber, "integer": tInteger, "string": tString,
+}
+
+// scalar is an enum or const value from the document.
+type scalar struct {
+	kind uint8 // one of tNull, tBool, tInteger, tString
+	s    string
+	i    int64
+	b    bool
+}
+
+// fnode is one compiled schema.
+type fnode struct {
+	always   *bool // a boolean schema
+	types    uint8
+	enum     []scalar
+	hasEnum  bool
+	minLen   int64
+	maxLen   int64
+	pattern  *regexp.Regexp
+	intFmt   int // 32 or 64 for the OpenAPI integer formats
+	format   *jsonschema.Schema
+	min, max *int64
+	exMin    *int64
+	exMax    *int64
+	props    map[string]*fnode
+	required []string
+	addl     *fnode
+	minProps int64
+	maxProps int64
+	items    *fnode
+	minItems int64
+	maxItems int64
+	allOf    []*fnode
+	anyOf    []*fnode
+	oneOf    []*fnode
+	not      *fnode
+	disc     string
+	// keys are the properties whose schema has an enum or const (a discriminator such as
+	// brand or type), checked before anything else so a oneOf branch for another carrier is
+	// rejected at once.
+	keys []keyProp
+}
+
+type keyProp struct {
+	name string
+	sub  *fnode
+}
+
+// fastParam is a header or path parameter of type string.
+type fastParam struct {
+	name     string
+	canon    string // name as a canonical header key
+	required bool
+	enum     []string
+	schema   *fnode
+}
+
+// fastOp is the compiled request check of one operation.
+type fastOp struct {
+	method   string
+	segs     []string // wire path template split at "/", "{name}" for a parameter
+	params   map[int]*fastParam
+	headers  []*fastParam
+	hasBody  bool
+	bodyType string // the one JSON media type whose schema is compiled
+	body     *fnode
+}
+
+// fastPath holds the compiled operations and, for tests, why the others were left out.
+type fastPath struct {
+	ops     []*fastOp
+	skipped map[string]string // operation key -> reason
+}
+
+// errUnsupported marks a construct the fast path does not compile.
+var errUnsupported = errors.New("unsupported")
+
+func unsupported(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUnsupported, fmt.Sprintf(format, args...))
+}
+
+type fastCompiler struct {
+	root    *yaml.Node
+	memo    map[*yaml.Node]*fnode
+	opts    *config.ValidationOptions
+	formats map[string]*jsonschema.Schema
+}
+
+// newFastPath compiles every operation it can. It never fails: an operation it cannot compile
+// is simply validated by the library alone.
+func newFastPath(c *Contract, cfg []config.Option) *fastPath {
+	fp := &fastPath{skipped: map[string]string{}}
+	skipAll := func(reason string) *fastPath {
+		for _, op := range c.Operations {
+			fp.skipped[op.Key()] = reason
+		}
+		return fp
+	}
+	if !strings.HasPrefix(c.OpenAPI, "3.1") {
+		return skipAll("OpenAPI " + c.OpenAPI + ": only 3.1 documents are compiled")
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(c.Raw, &doc); err != nil || len(doc.Content) == 0 {
+		return skipAll("the document could not be read as YAML")
+	}
+	root := doc.Content[0]
+	if mapGet(root, "jsonSchemaDialect") != nil {
+		return skipAll("a jsonSchemaDialect is declared")
+	}
+	fc := &fastCompiler{root: root, memo: map[*yaml.Node]*fnode{}, opts: config.NewValidationOptions(cfg...),
+		formats: map[string]*jsonschema.Schema{}}
+	bases := map[string]bool{}
+	for _, op := range c.Operations {
+		for _, base := range c.BasePaths {
+			if bases[op.Key()+"\x00"+base] {
+				continue // two servers with one base path
+			}
+			bases[op.Key()+"\x00"+base] = true
+			fo, err := fc.operation(op, base)
+			if err != nil {
+				fp.skipped[op.Key()] = err.Error()
+				continue
+			}
+			fp.ops = append(fp.ops, fo)
+		}
+	}
+	if fc.sameLevelCycle() {
+		// A schema that applies itself to the same value (A: {allOf: [B]}, B: {allOf: [A]})
+		// would recurse without end; the library detects that, so it decides.
+		fp.ops = nil
+		return skipAll("a schema refers to itself without descending into the value")
+	}
+	fc.linkKeys()
+	return fp
+}
+
+// sameLevelCycle reports whether some node reaches itself through allOf, anyOf, oneOf or not
+// alone, that is without moving to a property or an item of the value.
+func (fc *fastCompiler) sameLevelCycle() bool {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*fnode]int{}
+	var visit func(f *fnode) bool
+	visit = func(f *fnode) bool {
+		switch color[f] {
+		case grey:
+			return true
+		case black:
+			return false
+		}
+		color[f] = grey
+		next := append(append(append([]*fnode{}, f.allOf...), f.anyOf...), f.oneOf...)
+		if f.not != nil {
+			next = append(next, f.not)
+		}
+		for _, n := range next {
+			if visit(n) {
+				return true
+			}
+		}
+		color[f] = black
+		return false
+	}
+	for _, f := range fc.memo {
+		if visit(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// linkKeys fills every compiled node's keys, once all nodes (recursive ones too) exist.
+func (fc *fastCompiler) linkKeys() {
+	for _, f := range fc.memo {
+		for name, sub := range f.props {
+			if sub.hasEnum {
+				f.keys = append(f.keys, keyProp{name, sub})
+			}
+		}
+		sort.Slice(f.keys, func(i, j int) bool { return f.keys[i].name < f.keys[j].name })
+	}
+}
+
+func (fc *fastCompiler) operation(op Operation, base string) (*fastOp, error) {
+	item, err := fc.deref(mapGet(mapGet(fc.root, "paths"), op.SpecPath))
+	if err != nil || item == nil {
+		return nil, unsupported("path item %s", op.SpecPath)
+	}
+	opNode, err := fc.deref(mapGet(item, strings.ToLower(op.Method)))
+	if err != nil || opNode == nil {
+		return nil, unsupported("operation node")
+	}
+	fo := &fastOp{method: op.Method, params: map[int]*fastParam{}}
+	fo.segs = strings.Split(strings.TrimPrefix(base+op.SpecPath, "/"), "/")
+	// Operation parameters override path-item ones with the same name and location.
+	merged := map[string]*yaml.Node{}
+	var order []string
+	for _, list := range []*yaml.Node{mapGet(item, "parameters"), mapGet(opNode, "parameters")} {
+		if list == nil {
+			continue
+		}
+		for _, p := range list.Content {
+			p, err := fc.deref(p)
+			if err != nil {
+				return nil, err
+			}
+			key := strings.ToLower(scalarOf(mapGet(p, "in"))) + ":" + scalarOf(mapGet(p, "name"))
+			if strings.HasPrefix(key, "header:") {
+				key = strings.ToLower(key)
+			}
+			if _, seen := merged[key]; !seen {
+				order = append(order, key)
+			}
+			merged[key] = p
+		}
+	}
+	for _, key := range order {
+		if err := fc.param(fo, merged[key]); err != nil {
+			return nil, err
+		}
+	}
+	for i, s := range fo.segs {
+		if strings.HasPrefix(s, "{") && fo.params[i] == nil {
+			return nil, unsupported("path parameter %s is not declared", s)
+		}
+	}
+	if rb := mapGet(opNode, "requestBody"); rb != nil {
+		if err := fc.requestBody(fo, rb); err != nil {
+			return nil, err
+		}
+	}
+	return fo, nil
+}
+
+func (fc *fastCompiler) param(fo *fastOp, p *yaml.Node) error {
+	name, in := scalarOf(mapGet(p, "name")), scalarOf(mapGet(p, "in"))
+	for _, k := range []string{"content", "allowEmptyValue", "style", "explode"} {
+		if mapGet(p, k) != nil {
+			return unsupported("parameter %s has %s", name, k)
+		}
+	}
+	fp := &fastParam{name: name, canon: http.CanonicalHeaderKey(name), required: scalarOf(mapGet(p, "required")) == "true"}
+	if s := mapGet(p, "schema"); s != nil {
+		sn, err := fc.deref(s)
+		if err != nil {
+			return err
+		}
+		// The library checks a parameter by its declared type: only plain strings are taken,
+		// where the value is checked as sent.
+		if t := mapGet(sn, "type"); t == nil || t.Kind != yaml.ScalarNode || t.Value != "string" {
+			return unsupported("parameter %s is not of type string", name)
+		}
+		if e := mapGet(sn, "enum"); e != nil {
+			for _, v := range e.Content {
+				if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || strings.TrimSpace(v.Value) != v.Value {
+					return unsupported("parameter %s has a non-string enum", name)
+				}
+				fp.enum = append(fp.enum, v.Value)
+			}
+		}
+		if fp.schema, err = fc.schema(s); err != nil {
+			return err
+		}
+	}
+	switch in {
+	case "header":
+		fo.headers = append(fo.headers, fp)
+	case "path":
+		for i, s := range fo.segs {
+			if s == "{"+name+"}" {
+				fo.params[i] = fp
+				return nil
+			}
+		}
+		return unsupported("path parameter %s is not in the path", name)
+	case "query", "cookie":
+		if fp.required {
+			return unsupported("required %s parameter %s", in, name)
+		}
+		// Optional ones are fine: a request with a query string or a Cookie header is
+		// left to the library.
+	default:
+		return unsupported("parameter location %q", in)
+	}
+	return nil
+}
+
+func (fc *fastCompiler) requestBody(fo *fastOp, rb *yaml.Node) error {
+	rb, err := fc.deref(rb)
+	if err != nil {
+		return err
+	}
+	fo.hasBody = true
+	content := mapGet(rb, "content")
+	if content == nil || content.Kind != yaml.MappingNode {
+		return unsupported("request body without content")
+	}
+	for i := 0; i+1 < len(content.Content); i += 2 {
+		mt := content.Content[i].Value
+		if mt != "application/json" {
+			continue
+		}
+		s := mapGet(content.Content[i+1], "schema")
+		if s == nil {
+			return unsupported("media type without schema")
+		}
+		if fo.body, err = fc.schema(s); err != nil {
+			return err
+		}
+		fo.bodyType = mt
+		return nil
+	}
+	return unsupported("no application/json request body")
+}
+
+// annotation keywords change nothing in validation.
+var annotations = map[string]bool{
+	"description": true, "title": true, "deprecated": true, "default": true, "example": true,
+	"examples": true, "$comment": true, "externalDocs": true, "xml": true, "writeOnly": true,
+}
+
+func (fc *fastCompiler) schema(n *yaml.Node) (*fnode, error) {
+	if f, ok := fc.memo[n]; ok {
+		return f, nil
+	}
+	f := &fnode{minLen: -1, maxLen: -1, minProps: -1, maxProps: -1, minItems: -1, maxItems: -1}
+	// Memoised before the children, so a recursive schema refers to itself.
+	fc.memo[n] = f
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		b := n.Value == "true"
+		f.always = &b
+		return f, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, unsupported("schema is not an object")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		if annotations[k] || strings.HasPrefix(k, "x-") {
+			continue
+		}
+		if err := fc.keyword(f, k, v); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func (fc *fastCompiler) keyword(f *fnode, k string, v *yaml.Node) error {
+	var err error
+	switch k {
+	case "$ref":
+		target, err := fc.deref(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "$ref"}, v}})
+		if err != nil {
+			return err
+		}
+		sub, err := fc.schema(target)
+		if err != nil {
+			return err
+		}
+		f.allOf = append(f.allOf, sub)
+	case "type":
+		list := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			list = v.Content
+		}
+		for _, t := range list {
+			bit, ok := typeBits[t.Value]
+			if !ok || t.Kind != yaml.ScalarNode {
+				return unsupported("type %q", t.Value)
+			}
+			f.types |= bit
+		}
+	case "enum", "const":
+		list := []*yaml.Node{v}
+		if k == "enum" {
+			if v.Kind != yaml.SequenceNode {
+				return unsupported("enum is not a list")
+			}
+			list = v.Content
+		}
+		if f.hasEnum {
+			return unsupported("both enum and const")
+		}
+		f.hasEnum = true
+		for _, e := range list {
+			s, err := scalarValue(e)
+			if err != nil {
+				return err
+			}
+			f.enum = append(f.enum, s)
+		}
+	case "minLength":
+		f.minLen, err = nonNegative(v)
+	case "maxLength":
+		f.maxLen, err = nonNegative(v)
+	case "pattern":
+		f.pattern, err = regexp.Compile(v.Value)
+		if err != nil {
+			return unsupported("pattern %q", v.Value)
+		}
+	case "format":
+		return fc.format(f, v.Value)
+	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
+		i, err := integerBound(v)
+		if err != nil {
+			return err
+		}
+		switch k {
+		case "minimum":
+			f.min = &i
+		case "maximum":
+			f.max = &i
+		case "exclusiveMinimum":
+			f.exMin = &i
+		default:
+			f.exMax = &i
+		}
+	case "properties":
+		if v.Kind != yaml.MappingNode {
+			return unsupported("properties is not an object")
+		}
+		f.props = map[string]*fnode{}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			sub, err := fc.schema(v.Content[i+1])
+			if err != nil {
+				return err
+			}
+			f.props[v.Content[i].Value] = sub
+		}
+	case "required":
+		if v.Kind != yaml.SequenceNode {
+			return unsupported("required is not a list")
+		}
+		for _, r := range v.Content {
+			f.required = append(f.required, r.Value)
+		}
+	case "additionalProperties":
+		f.addl, err = fc.schema(v)
+	case "minProperties":
+		f.minProps, err = nonNegative(v)
+	case "maxProperties":
+		f.maxProps, err = nonNegative(v)
+	case "items":
+		f.items, err = fc.schema(v)
+	case "minItems":
+		f.minItems, err = nonNegative(v)
+	case "maxItems":
+		f.maxItems, err = nonNegative(v)
+	case "allOf", "anyOf", "oneOf":
+		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+			return unsupported("%s is not a non-empty list", k)
+		}
+		var subs []*fnode
+		for _, s := range v.Content {
+			sub, err := fc.schema(s)
+			if err != nil {
+				return err
+			}
+			subs = append(subs, sub)
+		}
+		switch k {
+		case "allOf":
+			f.allOf = append(f.allOf, subs...)
+		case "anyOf":
+			f.anyOf = subs
+		default:
+			f.oneOf = subs
+		}
+	case "not":
+		f.not, err = fc.schema(v)
+	case "discriminator":
+		// The library's discriminator keyword only requires the property to be present.
+		f.disc = scalarOf(mapGet(v, "propertyName"))
+		if f.disc == "" {
+			return unsupported("discriminator without propertyName")
+		}
+	default:
+		return unsupported("keyword %s", k)
+	}
+	return err
+}
+
+func (fc *fastCompiler) format(f *fnode, name string) error {
+	switch name {
+	case "int32":
+		f.intFmt = 32
+		return nil
+	case "int64":
+		f.intFmt = 64
+		return nil
+	}
+	if s, ok := fc.formats[name]; ok {
+		f.format = s
+		return nil
+	}
+	// A one-keyword schema compiled by the library's own compiler setup, so the format means
+	// exactly what it means to the library (including any custom formats it was given).
+	raw, _ := json.Marshal(map[string]string{"format": name})
+	s, err := helpers.NewCompiledSchemaWithVersion("fastpath-format-"+name, raw, fc.opts, 3.1)
+	if err != nil {
+		return unsupported("format %s", name)
+	}
+	fc.formats[name] = s
+	f.format = s
+	return nil
+}
+
+// deref follows local $refs ("#/a/b") until a node without one.
+func (fc *fastCompiler) deref(n *yaml.Node) (*yaml.Node, error) {
+	for hops := 0; n != nil; hops++ {
+		ref := mapGet(n, "$ref")
+		if ref == nil {
+			return n, nil
+		}
+		if hops > 32 {
+			return nil, unsupported("$ref chain")
+		}
+		if n.Kind == yaml.MappingNode && len(n.Content) > 2 {
+			// A reference object with siblings: for a schema those siblings are checked too;
+			// the caller only uses deref for parameters and bodies, where they are summaries.
+			if !onlyAnnotations(n) {
+				return nil, unsupported("$ref with siblings")
+			}
+		}
+		target, ok := strings.CutPrefix(ref.Value, "#")
+		if !ok {
+			return nil, unsupported("non-local $ref %q", ref.Value)
+		}
+		n = fc.root
+		for _, tok := range strings.Split(strings.TrimPrefix(target, "/"), "/") {
+			if tok == "" {
+				continue
+			}
+			tok = pointerUnescaper.Replace(tok)
+			if tok, err := url.PathUnescape(tok); err == nil {
+				n = mapGet(n, tok)
+			} else {
+				return nil, unsupported("$ref %q", ref.Value)
+			}
+			if n == nil {
+				return nil, unsupported("$ref %q does not resolve", ref.Value)
+			}
+		}
+	}
+	return n, nil
+}
+
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+
+func onlyAnnotations(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "$ref" && k != "summary" && k != "description" {
+			return false
+		}
+	}
+	return true
+}
+
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func scalarOf(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func scalarValue(n *yaml.Node) (scalar, error) {
+	if n.Kind != yaml.ScalarNode {
+		return scalar{}, unsupported("non-scalar enum value")
+	}
+	switch n.ShortTag() {
+	case "!!str":
+		return scalar{kind: tString, s: n.Value}, nil
+	case "!!null":
+		return scalar{kind: tNull}, nil
+	case "!!bool":
+		return scalar{kind: tBool, b: n.Value == "true"}, nil
+	case "!!int":
+		i, err := strconv.ParseInt(n.Value, 10, 64)
+		if err != nil || i > maxExactInt || i < -maxExactInt {
+			return scalar{}, unsupported("enum integer %q", n.Value)
+		}
+		return scalar{kind: tInteger, i: i}, nil
+	}
+	return scalar{}, unsupported("enum value %q", n.Value)
+}
+
+func nonNegative(n *yaml.Node) (int64, error) {
+	i, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil || i < 0 || n.ShortTag() != "!!int" {
+		return 0, unsupported("bound %q", n.Value)
+	}
+	return i, nil
+}
+
+func integerBound(n *yaml.Node) (int64, error) {
+	i, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil || n.ShortTag() != "!!int" || i > maxExactInt || i < -maxExactInt {
+		return 0, unsupported("numeric bound %q", n.Value)
+	}
+	return i, nil
+}
+
+// accepts reports whether the request is certainly valid. false means "ask the library".
+func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) bool {
+	path, query, hasQuery := strings.Cut(target, "?")
+	// An escaped path is decoded before the library matches it ("%2F" becomes a separator), so
+	// it is left to the library, as are queries and full URLs.
+	if hasQuery && query != "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "#%") {
+		return false
+	}
+	// So is anything but printable ASCII, which url.Parse may refuse (control characters) or
+	// keep in a form the fast path does not reproduce.
+	for i := 0; i < len(path); i++ {
+		if path[i] <= ' ' || path[i] >= 0x7f {
+			return false
+		}
+	}
+	if len(h["Cookie"]) > 0 || len(h["cookie"]) > 0 {
+		return false
+	}
+	segs := strings.Split(path[1:], "/")
+	// Only an unambiguous match is taken: with two candidate operations the library's own
+	// choice decides, so the request is left to it.
+	var found *fastOp
+	for _, op := range fp.ops {
+		if op.method != method || !op.matches(segs) {
+			continue
+		}
+		if found != nil {
+			return false
+		}
+		found = op
+	}
+	return found != nil && found.accepts(segs, h, body)
+}
+
+func (op *fastOp) matches(segs []string) bool {
+	if len(op.segs) != len(segs) {
+		return false
+	}
+	for i, s := range op.segs {
+		if op.params[i] == nil && s != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (op *fastOp) accepts(segs []string, h http.Header, body []byte) bool {
+	for i, p := range op.params {
+		v, err := url.PathUnescape(segs[i])
+		if err != nil || v == "" || !p.acceptsValue(v) {
+			return false
+		}
+	}
+	canonical := canonicalKeys(h)
+	for _, p := range op.headers {
+		v, ok := headerValue(h, canonical, p)
+		if !ok {
+			return false
+		}
+		if v == "" {
+			if p.required {
+				return false
+			}
+			continue
+		}
+		if !p.acceptsValue(v) {
+			return false
+		}
+	}
+	if !op.hasBody {
+		return len(body) == 0
+	}
+	if len(body) == 0 {
+		return false
+	}
+	ct, ok := headerGet(h, "Content-Type")
+	if !ok {
+		return false
+	}
+	// The library's own parser, and an exact key, which the library looks up first.
+	if mt, _, _ := helpers.ExtractContentType(ct); mt != op.bodyType {
+		return false
+	}
+	v, ok := decodeJSON(body)
+	return ok && op.body.eval(v) == triValid
+}
+
+// acceptsValue checks a parameter value against its enum (the library's own comparison, which
+// trims spaces; enums with spaces are not compiled) and its schema (which the library applies to
+// headers after the enum; for path parameters it stops at the enum, so this is stricter there).
+func (p *fastParam) acceptsValue(v string) bool {
+	if p.enum != nil && !slices.Contains(p.enum, v) {
+		return false
+	}
+	return p.schema == nil || p.schema.eval(v) == triValid
+}
+
+// canonicalKeys reports whether every key of h is in canonical form, as a server's headers
+// are; then each name has one spelling and a plain map lookup finds it.
+func canonicalKeys(h http.Header) bool {
+	for k := range h {
+		if http.CanonicalHeaderKey(k) != k {
+			return false
+		}
+	}
+	return true
+}
+
+func headerValue(h http.Header, canonical bool, p *fastParam) (string, bool) {
+	if !canonical {
+		return headerGet(h, p.name)
+	}
+	if vs := h[p.canon]; len(vs) > 0 {
+		return vs[0], true
+	}
+	return "", true
+}
+
+// headerGet reads a header as the library will see it: buildRequest merges every spelling of a
+// name under its canonical key, and the library reads the first value. When more than one
+// spelling is present the merged order is not fixed, so ok is false.
+func headerGet(h http.Header, name string) (string, bool) {
+	var v string
+	n := 0
+	for k, vs := range h {
+		if len(vs) > 0 && strings.EqualFold(k, name) {
+			v = vs[0]
+			n++
+		}
+	}
+	return v, n <= 1
+}
+
+// decodeJSON decodes exactly one JSON value as the library's JSON decoder does: numbers become
+// float64, so the fast path sees the same values the library's schema engine sees.
+func decodeJSON(b []byte) (any, bool) {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// and folds one more conjunct into r: invalid wins, then unknown.
+func and(r, t tri) tri {
+	if r == triInvalid || t == triInvalid {
+		return triInvalid
+	}
+	if r == triUnknown || t == triUnknown {
+		return triUnknown
+	}
+	return triValid
+}
+
+// exactInt returns a whole number within ±2^53 as an int64; beyond that float64 loses
+// integers, and the fast path does not guess how the library would compare them.
+func exactInt(f float64) (int64, bool) {
+	if f != math.Trunc(f) || f > maxExactInt || f < -maxExactInt {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func (f *fnode) eval(v any) tri {
+	if f.always != nil {
+		if *f.always {
+			return triValid
+		}
+		return triInvalid
+	}
+	if f.rejects(v) {
+		return triInvalid
+	}
+	r := triValid
+	if f.types != 0 {
+		if r = and(r, f.typeOK(v)); r == triInvalid {
+			return r
+		}
+	}
+	if f.hasEnum {
+		if r = and(r, f.enumOK(v)); r == triInvalid {
+			return r
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		r = and(r, f.stringOK(x))
+	case float64:
+		r = and(r, f.numberOK(x))
+	case map[string]any:
+		r = and(r, f.objectOK(x))
+	case []any:
+		r = and(r, f.arrayOK(x))
+	}
+	if r == triInvalid {
+		return r
+	}
+	if f.disc != "" {
+		obj, _ := v.(map[string]any)
+		if _, ok := obj[f.disc]; !ok {
+			return triInvalid
+		}
+	}
+	for _, s := range f.allOf {
+		if r = and(r, s.eval(v)); r == triInvalid {
+			return r
+		}
+	}
+	if len(f.anyOf) > 0 {
+		any := triInvalid
+		for _, s := range f.anyOf {
+			t := s.eval(v)
+			if t == triValid {
+				any = triValid
+				break
+			}
+			if t == triUnknown {
+				any = triUnknown
+			}
+		}
+		if r = and(r, any); r == triInvalid {
+			return r
+		}
+	}
+	if len(f.oneOf) > 0 {
+		valid, unknown := 0, 0
+		for _, s := range f.oneOf {
+			switch s.eval(v) {
+			case triValid:
+				valid++
+			case triUnknown:
+				unknown++
+			}
+		}
+		one := triInvalid
+		switch {
+		case valid > 1:
+		case unknown > 0:
+			one = triUnknown
+		case valid == 1:
+			one = triValid
+		}
+		if r = and(r, one); r == triInvalid {
+			return r
+		}
+	}
+	if f.not != nil {
+		switch f.not.eval(v) {
+		case triValid:
+			return triInvalid
+		case triUnknown:
+			r = and(r, triUnknown)
+		}
+	}
+	return r
+}
+
+// rejects is a shortcut: a key property (or one of an allOf member, which is how a $ref is
+// compiled) whose value is outside its enum makes v invalid whatever else holds.
+func (f *fnode) rejects(v any) bool {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	for _, k := range f.keys {
+		if x, has := obj[k.name]; has && k.sub.enumOK(x) == triInvalid {
+			return true
+		}
+	}
+	for _, s := range f.allOf {
+		if s.rejects(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fnode) typeOK(v any) tri {
+	var bit uint8
+	switch x := v.(type) {
+	case nil:
+		bit = tNull
+	case bool:
+		bit = tBool
+	case string:
+		bit = tString
+	case map[string]any:
+		bit = tObject
+	case []any:
+		bit = tArray
+	case float64:
+		if f.types&tNumber != 0 {
+			return triValid
+		}
+		if f.types&tInteger == 0 || x != math.Trunc(x) {
+			return triInvalid
+		}
+		if _, ok := exactInt(x); ok {
+			return triValid // 1.0 and 1e2 are integers, as they are to the library
+		}
+		return triUnknown
+	default:
+		return triUnknown
+	}
+	if f.types&bit != 0 {
+		return triValid
+	}
+	return triInvalid
+}
+
+func (f *fnode) enumOK(v any) tri {
+	r := triInvalid
+	for _, e := range f.enum {
+		switch x := v.(type) {
+		case nil:
+			if e.kind == tNull {
+				return triValid
+			}
+		case bool:
+			if e.kind == tBool && e.b == x {
+				return triValid
+			}
+		case string:
+			if e.kind == tString && e.s == x {
+				return triValid
+			}
+		case float64:
+			if e.kind != tInteger {
+				continue
+			}
+			i, ok := exactInt(x)
+			if !ok {
+				r = triUnknown
+			} else if i == e.i {
+				return triValid
+			}
+		}
+	}
+	return r
+}
+
+func (f *fnode) stringOK(s string) tri {
+	if f.minLen >= 0 || f.maxLen >= 0 {
+		n := int64(utf8.RuneCountInString(s))
+		if f.minLen >= 0 && n < f.minLen || f.maxLen >= 0 && n > f.maxLen {
+			return triInvalid
+		}
+	}
+	if f.pattern != nil && !f.pattern.MatchString(s) {
+		return triInvalid
+	}
+	if f.format != nil && f.format.Validate(s) != nil {
+		return triInvalid
+	}
+	return triValid
+}
+
+func (f *fnode) numberOK(n float64) tri {
+	if f.min == nil && f.max == nil && f.exMin == nil && f.exMax == nil && f.intFmt == 0 {
+		return triValid
+	}
+	i, ok := exactInt(n)
+	if !ok {
+		return triUnknown
+	}
+	switch {
+	case f.min != nil && i < *f.min, f.max != nil && i > *f.max,
+		f.exMin != nil && i <= *f.exMin, f.exMax != nil && i >= *f.exMax,
+		f.intFmt == 32 && (i < math.MinInt32 || i > math.MaxInt32):
+		return triInvalid
+	}
+	return triValid
+}
+
+func (f *fnode) objectOK(obj map[string]any) tri {
+	n := int64(len(obj))
+	if f.minProps >= 0 && n < f.minProps || f.maxProps >= 0 && n > f.maxProps {
+		return triInvalid
+	}
+	for _, k := range f.required {
+		if _, ok := obj[k]; !ok {
+			return triInvalid
+		}
+	}
+	r := triValid
+	for k, v := range obj {
+		sub, ok := f.props[k]
+		if !ok {
+			sub = f.addl
+		}
+		if sub == nil {
+			continue
+		}
+		if r = and(r, sub.eval(v)); r == triInvalid {
+			return r
+		}
+	}
+	return r
+}
+
+func (f *fnode) arrayOK(arr []any) tri {
+	n := int64(len(arr))
+	if f.minItems >= 0 && n < f.minItems || f.maxItems >= 0 && n > f.maxItems {
+		return triInvalid
+	}
+	r := triValid
+	if f.items != nil {
+		for _, v := range arr {
+			if r = and(r, f.items.eval(v)); r == triInvalid {
+				return r
+			}
+		}
+	}
+	return r
+}

@@ -1,0 +1,521 @@
+package contract_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/checkoutkit/checkoutkit/contract"
+	"github.com/checkoutkit/checkoutkit/contract/negative"
+	"github.com/checkoutkit/checkoutkit/fixtures"
+)
+
+// The fast path must never accept a request the library rejects. These tests run both over
+// the fixtures, every generated negative case, systematic mutations of every value of the
+// valid bodies, and header and path variants, and compare what the caller gets.
+
+type diffPair struct {
+	fast, lib *contract.Validator
+	accepted  int
+	total     int
+}
+
+func newDiffPair(t testing.TB, c *contract.Contract) *diffPair {
+	t.Helper()
+	fast, err := contract.NewValidator(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := contract.NewValidator(c, contract.WithoutFastPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &diffPair{fast: fast, lib: lib}
+}
+
+// check validates with both and fails when the answers differ. It returns whether the fast
+// path accepted the request on its own.
+func (d *diffPair) check(t testing.TB, what, method, target string, h http.Header, body []byte) bool {
+	t.Helper()
+	d.total++
+	accepted := contract.FastAccepts(d.fast, method, target, h, body)
+	got, gerr := d.fast.ValidateRequestParts(method, target, h, body)
+	want, werr := d.lib.ValidateRequestParts(method, target, h, body)
+	if (gerr == nil) != (werr == nil) {
+		t.Errorf("%s: error %v with the fast path, %v without", what, gerr, werr)
+		return accepted
+	}
+	if accepted && len(want) > 0 {
+		t.Errorf("%s: the fast path accepted %s %s but the library reports %v\nbody: %s", what, method, target, want, body)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: violations differ:\nfast: %v\nlib:  %v", what, got, want)
+	}
+	if accepted {
+		d.accepted++
+	}
+	return accepted
+}
+
+func diffHeaders() http.Header {
+	h := http.Header{}
+	h.Set("client_id", "fb492b5e-7907-4d83-bc20-c7fb60ca35de")
+	h.Set("client_secret", "Y8Kteew6GE3ZmeycEt6egg==")
+	h.Set("Ocp-Apim-Subscription-Key", "0f14ebcab0eb4b29ae0cb90d91b4a84a")
+	h.Set("Merchant-Serial-Number", "123456")
+	h.Set("Vipps-System-Name", "checkoutkit")
+	h.Set("Vipps-System-Version", "0.1.0")
+	h.Set("Vipps-System-Plugin-Name", "checkoutkit-test")
+	h.Set("Vipps-System-Plugin-Version", "0.1.0")
+	h.Set("Content-Type", "application/json")
+	return h
+}
+
+const (
+	diffCreate = "/checkout/v3/session"
+	diffRef    = "/checkout/v3/session/acme-order-0001"
+)
+
+// validRequests are the valid fixture bodies with the operation each is sent to.
+func validRequests(t testing.TB) []struct {
+	name, method, target string
+	body                 []byte
+} {
+	t.Helper()
+	var out []struct {
+		name, method, target string
+		body                 []byte
+	}
+	for _, name := range fixtures.ValidNames() {
+		b, err := fixtures.Valid(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		method, target := http.MethodPost, diffCreate
+		if strings.HasPrefix(name, "update") {
+			method, target = http.MethodPatch, diffRef
+		}
+		out = append(out, struct {
+			name, method, target string
+			body                 []byte
+		}{name, method, target, b})
+	}
+	return out
+}
+
+func TestFastPathCompilesTheBundledContract(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDiffPair(t, c)
+	if s := contract.FastSkipped(d.fast); len(s) > 0 {
+		t.Fatalf("operations left to the library alone: %v", s)
+	}
+	// Every valid fixture must be accepted without the library, or the speed-up is gone.
+	for _, r := range validRequests(t) {
+		if !d.check(t, r.name, r.method, r.target, diffHeaders(), r.body) {
+			t.Errorf("%s: the fast path did not accept a valid fixture", r.name)
+		}
+	}
+	for _, r := range []struct{ method, target string }{{"GET", diffRef}, {"POST", diffRef + "/expire"}} {
+		if !d.check(t, r.method, r.method, r.target, diffHeaders(), nil) {
+			t.Errorf("%s %s: the fast path did not accept a valid request", r.method, r.target)
+		}
+	}
+}
+
+func TestFastPathIsOffWhereItCannotBeExact(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := contract.NewValidator(c, contract.WithoutFastPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contract.FastAccepts(v, "GET", diffRef, diffHeaders(), nil) {
+		t.Error("WithoutFastPath still accepts on the fast path")
+	}
+	// A 3.0 document, and a keyword the fast path does not know, leave operations to the library.
+	for name, doc := range map[string]string{
+		"3.0":         strings.Replace(string(contract.Bundled()), "openapi: 3.1.0", "openapi: 3.0.3", 1),
+		"uniqueItems": strings.Replace(string(contract.Bundled()), "minItems: 1", "minItems: 1\n          uniqueItems: true", 1),
+	} {
+		if doc == string(contract.Bundled()) {
+			t.Fatalf("%s: the edit did not apply", name)
+		}
+		c2, err := contract.Parse(name, []byte(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		v2, err := contract.NewValidator(c2)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(contract.FastSkipped(v2)) == 0 {
+			t.Errorf("%s: every operation was compiled", name)
+		}
+		body, _ := fixtures.Valid("payment-minimal")
+		if contract.FastAccepts(v2, "POST", diffCreate, diffHeaders(), body) {
+			t.Errorf("%s: create accepted on the fast path", name)
+		}
+	}
+}
+
+func TestFastPathAgreesOnFixturesAndNegativeCases(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDiffPair(t, c)
+	inv, err := fixtures.Invalid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ic := range inv {
+		target := strings.Replace(ic.PathTemplate(), "{reference}", "acme-order-0001", 1)
+		if d.check(t, ic.Name, ic.Method(), target, diffHeaders(), ic.Body) {
+			t.Errorf("%s: an invalid fixture was accepted", ic.Name)
+		}
+	}
+	doc, err := negative.Load(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range validRequests(t) {
+		op, ok := c.FindOperation(r.method, r.target)
+		if !ok {
+			t.Fatalf("no operation for %s %s", r.method, r.target)
+		}
+		cases, err := doc.Generate(op, r.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cs := range cases {
+			if d.check(t, r.name+": "+cs.Name, r.method, r.target, diffHeaders(), cs.Body) {
+				t.Errorf("%s: %s: a negative case was accepted", r.name, cs.Name)
+			}
+		}
+	}
+	t.Logf("%d requests, %d accepted on the fast path", d.total, d.accepted)
+}
+
+// mutations are the values every member of a valid body is replaced by in turn.
+var mutations = []any{
+	nil, "", "x", strings.Repeat("a", 300), "ünïcødé-ref-ø", "http://127.0.0.1:9/x", "not a uri", "2024-01-02T03:04:05Z",
+	json.Number("0"), json.Number("-1"), json.Number("1"), json.Number("1.5"), json.Number("1.0"), json.Number("1e2"),
+	json.Number("-0"), json.Number("2147483648"), json.Number("9007199254740993"), json.Number("10001"),
+	true, false, map[string]any{}, []any{}, []any{map[string]any{}},
+}
+
+func TestFastPathAgreesOnMutations(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDiffPair(t, c)
+	for _, r := range validRequests(t) {
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(r.body))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		ptrs := pointers(doc, "")
+		// A large body gets a rotating share of the mutations per value, so every mutation
+		// still meets many values while the run stays short (each invalid body costs the
+		// library milliseconds).
+		share := len(mutations)
+		if len(ptrs) > 50 {
+			share = 4
+		}
+		for i, ptr := range ptrs {
+			for j := range share {
+				m := mutations[(i*share+j)%len(mutations)]
+				body := mutate(t, doc, ptr, m, false)
+				d.check(t, r.name+" "+ptr, r.method, r.target, diffHeaders(), body)
+			}
+			if ptr != "" {
+				d.check(t, r.name+" delete "+ptr, r.method, r.target, diffHeaders(), mutate(t, doc, ptr, nil, true))
+			}
+		}
+	}
+	if d.accepted == 0 {
+		t.Fatal("no mutation was accepted on the fast path: the comparison proved nothing")
+	}
+	t.Logf("%d requests, %d accepted on the fast path", d.total, d.accepted)
+}
+
+func TestFastPathAgreesOnHeadersAndPaths(t *testing.T) {
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDiffPair(t, c)
+	body, err := fixtures.Valid("payment-minimal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type req struct {
+		method, target string
+		body           []byte
+	}
+	reqs := []req{{"POST", diffCreate, body}, {"GET", diffRef, nil}, {"POST", diffRef + "/expire", nil}}
+	for _, r := range reqs {
+		for name := range diffHeaders() {
+			for _, val := range []string{"", " ", "x", strings.Repeat("v", 30), strings.Repeat("v", 31), "ø", " padded "} {
+				h := diffHeaders()
+				h.Set(name, val)
+				d.check(t, name+"="+val, r.method, r.target, h, r.body)
+			}
+			h := diffHeaders()
+			h.Del(name)
+			d.check(t, "without "+name, r.method, r.target, h, r.body)
+			h = diffHeaders()
+			h[strings.ToLower(name)] = []string{"other-spelling"}
+			d.check(t, "two spellings of "+name, r.method, r.target, h, r.body)
+		}
+		for _, ct := range []string{"application/json; charset=utf-8", "APPLICATION/JSON", "text/json", "application/problem+json", "application/json;", "text/plain", ""} {
+			h := diffHeaders()
+			h.Set("Content-Type", ct)
+			d.check(t, "content-type "+ct, r.method, r.target, h, r.body)
+		}
+		d.check(t, "lower-case method", strings.ToLower(r.method), r.target, diffHeaders(), r.body)
+		d.check(t, "query", r.method, r.target+"?a=b", diffHeaders(), r.body)
+		d.check(t, "empty query", r.method, r.target+"?", diffHeaders(), r.body)
+		d.check(t, "trailing slash", r.method, r.target+"/", diffHeaders(), r.body)
+		d.check(t, "double slash", r.method, strings.Replace(r.target, "/session", "//session", 1), diffHeaders(), r.body)
+		d.check(t, "full URL", r.method, "http://127.0.0.1:1"+r.target, diffHeaders(), r.body)
+		h := diffHeaders()
+		h.Set("Cookie", "a=b")
+		d.check(t, "cookie", r.method, r.target, h, r.body)
+	}
+	for _, ref := range []string{"short", "acme-order-0001", strings.Repeat("r", 50), strings.Repeat("r", 51), "acme%2Dorder-0001",
+		"acme%2Forder-0001", "acme%zzorder", "acme_order_0001", "acme order 0001", "%20acme-order-0001", "ø-acme-order"} {
+		for _, r := range []req{{"GET", "/checkout/v3/session/" + ref, nil}, {"POST", "/checkout/v3/session/" + ref + "/expire", nil},
+			{"PATCH", "/checkout/v3/session/" + ref, []byte(`{"transaction":{"amount":{"value":1,"currency":"NOK"},"paymentDescription":"abc"}}`)}} {
+			d.check(t, "reference "+ref, r.method, r.target, diffHeaders(), r.body)
+		}
+	}
+	for _, b := range []string{"", " ", "{}", "[]", "null", `{"a":1} {"b":2}`, `{"a":1}x`, "{", `{"type":"PAYMENT"}`} {
+		for _, r := range reqs {
+			d.check(t, "body "+b, r.method, r.target, diffHeaders(), []byte(b))
+		}
+	}
+	t.Logf("%d requests, %d accepted on the fast path", d.total, d.accepted)
+}
+
+// FuzzFastPathAgrees sends arbitrary create bodies and reference paths through both.
+func FuzzFastPathAgrees(f *testing.F) {
+	for _, name := range fixtures.ValidNames() {
+		b, _ := fixtures.Valid(name)
+		f.Add(b, "acme-order-0001")
+		f.Add(b, "application/json; charset=utf-8")
+	}
+	inv, _ := fixtures.Invalid()
+	for _, ic := range inv {
+		f.Add(ic.Body, "x")
+	}
+	c, err := contract.Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	d := newDiffPair(f, c)
+	f.Fuzz(func(t *testing.T, body []byte, ref string) {
+		d.check(t, "create", "POST", diffCreate, diffHeaders(), body)
+		d.check(t, "update", "PATCH", "/checkout/v3/session/"+ref, diffHeaders(), body)
+		d.check(t, "get", "GET", "/checkout/v3/session/"+ref, diffHeaders(), nil)
+		// The same string as a header value and as a content type.
+		h := diffHeaders()
+		h.Set("Vipps-System-Name", ref)
+		h.Set("Merchant-Serial-Number", ref)
+		d.check(t, "headers", "GET", diffRef, h, nil)
+		h = diffHeaders()
+		h.Set("Content-Type", ref)
+		d.check(t, "content type", "POST", diffCreate, h, body)
+	})
+}
+
+// pointers lists the JSON pointer of every value in doc, the root included.
+func pointers(doc any, at string) []string {
+	out := []string{at}
+	switch x := doc.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, pointers(x[k], at+"/"+contract.PointerEscape(k))...)
+		}
+	case []any:
+		for i, v := range x {
+			out = append(out, pointers(v, at+"/"+itoa(i))...)
+		}
+	}
+	return out
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// mutate returns doc encoded with the value at ptr replaced by v (or deleted), leaving doc as it was.
+func mutate(t testing.TB, doc any, ptr string, v any, del bool) []byte {
+	t.Helper()
+	raw, _ := json.Marshal(doc)
+	var cp any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&cp); err != nil {
+		t.Fatal(err)
+	}
+	if ptr == "" {
+		b, _ := json.Marshal(v)
+		return b
+	}
+	segs := strings.Split(ptr[1:], "/")
+	parent := cp
+	for _, s := range segs[:len(segs)-1] {
+		parent = step(parent, s)
+	}
+	last := strings.NewReplacer("~1", "/", "~0", "~").Replace(segs[len(segs)-1])
+	switch p := parent.(type) {
+	case map[string]any:
+		if del {
+			delete(p, last)
+		} else {
+			p[last] = v
+		}
+	case []any:
+		var i int
+		_ = json.Unmarshal([]byte(last), &i)
+		if del {
+			p = append(p[:i:i], p[i+1:]...)
+			parent = p
+			return reencodeWith(t, cp, segs[:len(segs)-1], p)
+		}
+		p[i] = v
+	}
+	b, err := json.Marshal(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// reencodeWith replaces the array at segs (a parent path) with arr and encodes the document.
+func reencodeWith(t testing.TB, doc any, segs []string, arr []any) []byte {
+	t.Helper()
+	if len(segs) == 0 {
+		b, _ := json.Marshal(arr)
+		return b
+	}
+	parent := doc
+	for _, s := range segs[:len(segs)-1] {
+		parent = step(parent, s)
+	}
+	last := strings.NewReplacer("~1", "/", "~0", "~").Replace(segs[len(segs)-1])
+	switch p := parent.(type) {
+	case map[string]any:
+		p[last] = arr
+	case []any:
+		var i int
+		_ = json.Unmarshal([]byte(last), &i)
+		p[i] = arr
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func step(v any, seg string) any {
+	seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+	switch x := v.(type) {
+	case map[string]any:
+		return x[seg]
+	case []any:
+		var i int
+		_ = json.Unmarshal([]byte(seg), &i)
+		return x[i]
+	}
+	return nil
+}
+
+// BenchmarkValidateRequest compares request validation with the fast path (the default) and
+// with the library alone, for a create with one shipping option and for a GET:
+//
+//	go test ./contract -run '^$' -bench ValidateRequest -benchmem
+func BenchmarkValidateRequest(b *testing.B) {
+	c, err := contract.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"type":"PAYMENT","reference":"bench-ref-000001","transaction":{"amount":{"value":49900,"currency":"NOK"},"paymentDescription":"One pair of socks"},` +
+		`"logistics":{"fixedOptions":[{"brand":"POSTEN","type":"PICKUP_POINT","id":"posten-pickup","priority":0,"isDefault":true,"amount":{"value":4900,"currency":"NOK"}}]},` +
+		`"merchantInfo":{"callbackUrl":"http://127.0.0.1:9/cb","returnUrl":"http://127.0.0.1:9/r","callbackAuthorizationToken":"tok"}}`)
+	for _, mode := range []struct {
+		name string
+		opts []contract.Option
+	}{{"fast", nil}, {"library", []contract.Option{contract.WithoutFastPath()}}} {
+		v, err := contract.NewValidator(c, mode.opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range []struct {
+			name, method, target string
+			body                 []byte
+		}{{"create", "POST", diffCreate, body}, {"get", "GET", diffRef, nil}} {
+			b.Run(r.name+"/"+mode.name, func(b *testing.B) {
+				h := diffHeaders()
+				b.ReportAllocs()
+				for b.Loop() {
+					if vs, err := v.ValidateRequestParts(r.method, r.target, h, r.body); err != nil || len(vs) > 0 {
+						b.Fatal(err, vs)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestFastPathLeavesSelfReferenceToTheLibrary(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /x:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/A'}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    A: {allOf: [{$ref: '#/components/schemas/B'}]}
+    B: {type: object, anyOf: [{$ref: '#/components/schemas/A'}]}
+`
+	c, err := contract.Parse("cycle", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := contract.NewValidator(c)
+	if err != nil {
+		t.Skipf("the library refuses the document itself: %v", err)
+	}
+	if len(contract.FastSkipped(v)) == 0 {
+		t.Fatal("a same-level cycle was compiled; evaluating it would never end")
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	if contract.FastAccepts(v, "POST", "/x", h, []byte(`{}`)) {
+		t.Fatal("accepted on the fast path")
+	}
+}
