@@ -173,9 +173,21 @@ func randomID(n int) string {
 
 // newToken returns a JWT-looking token (header.payload.signature). It is not signed with any
 // key; nothing verifies it.
+// tokenClaims is the payload of the mock's session token, a JWT-shaped opaque string.
+type tokenClaims struct {
+	SessionID string `json:"sessionId"`
+	Reference string `json:"reference"`
+	MSN       string `json:"msn"`
+	IAT       int64  `json:"iat"`
+	EXP       int64  `json:"exp"`
+	ISS       string `json:"iss"`
+}
+
 func newToken(sessionID, ref, msn string, iat, exp time.Time) string {
 	h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	p, _ := json.Marshal(map[string]any{"sessionId": sessionID, "reference": ref, "msn": msn, "iat": iat.Unix(), "exp": exp.Unix(), "iss": "checkoutkit-mock"})
+	// A struct, not a map: it is marshalled on every create, and a map costs a sort and
+	// reflection per key.
+	p, _ := json.Marshal(tokenClaims{sessionID, ref, msn, iat.Unix(), exp.Unix(), "checkoutkit-mock"})
 	return h + "." + base64.RawURLEncoding.EncodeToString(p) + "." + randomID(32)
 }
 
