@@ -195,7 +195,9 @@
 // contract verdict of a bodyless request (GET, expire without a body) is remembered, keyed by
 // method, target and every header value, so an identical repeated request reuses a verdict that
 // is the same by construction (4096 entries, emptied when full; WithVerdictCache(0) turns it
-// off). Requests with a body are validated every time.
+// off). With the bundled contract the fast path makes that cache nearly free of effect; it
+// matters under a --spec document the fast path does not compile (OpenAPI 3.0, say). Requests
+// with a body are validated every time.
 //
 // # Logs
 //
