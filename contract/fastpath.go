@@ -808,7 +808,7 @@ func headerValue(h http.Header, canonical bool, p *fastParam) (string, bool) {
 
 // headerGet reads a header as the library will see it: buildRequest merges every spelling of a
 // name under its canonical key, and the library reads the first value. When more than one
-// spelling is present the merged order is not fixed, so ok is false.
+// spelling is present ok is false and the library decides.
 func headerGet(h http.Header, name string) (string, bool) {
 	var v string
 	n := 0

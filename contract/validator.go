@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -329,9 +331,11 @@ func buildRequest(method, target string, header http.Header, body []byte) (*http
 	// Why canonicalise: a caller may hold raw keys (h["client_id"] = ..., which is how
 	// client_id goes on the wire in its documented spelling), and Header.Get, which the
 	// validator uses, only finds canonical keys, so the header would be reported missing.
-	for k, vs := range header {
+	// Sorted, so that two spellings of one name (Content-Type and content-type) merge in a fixed
+	// order and the same request always gets the same verdict.
+	for _, k := range slices.Sorted(maps.Keys(header)) {
 		ck := http.CanonicalHeaderKey(k)
-		req.Header[ck] = append(req.Header[ck], vs...)
+		req.Header[ck] = append(req.Header[ck], header[k]...)
 	}
 	return req, nil
 }
