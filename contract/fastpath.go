@@ -763,7 +763,7 @@ func (op *fastOp) accepts(segs []string, h http.Header, body []byte) bool {
 	if len(body) == 0 {
 		return false
 	}
-	ct, ok := headerGet(h, "Content-Type")
+	ct, ok := headerValue(h, canonical, contentType)
 	if !ok {
 		return false
 	}
@@ -795,6 +795,9 @@ func canonicalKeys(h http.Header) bool {
 	}
 	return true
 }
+
+// contentType is the request's Content-Type header, looked up like a parameter.
+var contentType = &fastParam{name: "Content-Type", canon: "Content-Type"}
 
 func headerValue(h http.Header, canonical bool, p *fastParam) (string, bool) {
 	if !canonical {

@@ -185,19 +185,24 @@ func (s *Server) readBody(r *http.Request) ([]byte, result, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, result{}, true
 	}
-	n := s.o.maxBody + 1
-	if r.ContentLength >= 0 && r.ContentLength < n {
-		n = r.ContentLength + 1
+	unreadable := validationProblem(map[string][]string{"Body": {"The request body could not be read."}})
+	if r.ContentLength >= 0 {
+		// The length is known and within the limit (checked above), and net/http stops the
+		// body there: one exact allocation, where a growing buffer would copy it again.
+		buf := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return nil, unreadable, false
+		}
+		return buf, result{}, true
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, min(n, 4096)))
-	_, err := io.Copy(buf, io.LimitReader(r.Body, s.o.maxBody+1))
-	if int64(buf.Len()) > s.o.maxBody {
+	buf, err := io.ReadAll(io.LimitReader(r.Body, s.o.maxBody+1))
+	if int64(len(buf)) > s.o.maxBody {
 		return nil, tooLarge(s.o.maxBody), false
 	}
 	if err != nil {
-		return nil, validationProblem(map[string][]string{"Body": {"The request body could not be read."}}), false
+		return nil, unreadable, false
 	}
-	return buf.Bytes(), result{}, true
+	return buf, result{}, true
 }
 
 func tooLarge(limit int64) result {

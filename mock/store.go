@@ -171,8 +171,6 @@ func randomID(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// newToken returns a JWT-looking token (header.payload.signature). It is not signed with any
-// key; nothing verifies it.
 // tokenClaims is the payload of the mock's session token, a JWT-shaped opaque string.
 type tokenClaims struct {
 	SessionID string `json:"sessionId"`
@@ -183,8 +181,12 @@ type tokenClaims struct {
 	ISS       string `json:"iss"`
 }
 
+var tokenHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+
+// newToken returns a JWT-looking token (header.payload.signature). It is not signed with any
+// key; nothing verifies it.
 func newToken(sessionID, ref, msn string, iat, exp time.Time) string {
-	h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	h := tokenHeader
 	// A struct, not a map: it is marshalled on every create, and a map costs a sort and
 	// reflection per key.
 	p, _ := json.Marshal(tokenClaims{sessionID, ref, msn, iat.Unix(), exp.Unix(), "checkoutkit-mock"})
