@@ -152,8 +152,12 @@ func unsupported(format string, args ...any) error {
 }
 
 type fastCompiler struct {
-	root    *yaml.Node
+	root *yaml.Node
+	// memo holds the nodes of the operation being compiled. It starts empty for each
+	// operation: a failed compile leaves half-built nodes behind (a node is memoised before its
+	// children, for recursion), and no other operation may pick those up.
 	memo    map[*yaml.Node]*fnode
+	nodes   []*fnode // every node of the operations that compiled
 	opts    *config.ValidationOptions
 	formats map[string]*jsonschema.Schema
 }
@@ -179,8 +183,7 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 	if mapGet(root, "jsonSchemaDialect") != nil {
 		return skipAll("a jsonSchemaDialect is declared")
 	}
-	fc := &fastCompiler{root: root, memo: map[*yaml.Node]*fnode{}, opts: config.NewValidationOptions(cfg...),
-		formats: map[string]*jsonschema.Schema{}}
+	fc := &fastCompiler{root: root, opts: config.NewValidationOptions(cfg...), formats: map[string]*jsonschema.Schema{}}
 	bases := map[string]bool{}
 	for _, op := range c.Operations {
 		for _, base := range c.BasePaths {
@@ -188,12 +191,16 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 				continue // two servers with one base path
 			}
 			bases[op.Key()+"\x00"+base] = true
+			fc.memo = map[*yaml.Node]*fnode{}
 			fo, err := fc.operation(op, base)
 			if err != nil {
 				fp.skipped[op.Key()] = err.Error()
 				continue
 			}
 			fp.ops = append(fp.ops, fo)
+			for _, f := range fc.memo {
+				fc.nodes = append(fc.nodes, f)
+			}
 		}
 	}
 	if fc.sameLevelCycle() {
@@ -236,7 +243,7 @@ func (fc *fastCompiler) sameLevelCycle() bool {
 		color[f] = black
 		return false
 	}
-	for _, f := range fc.memo {
+	for _, f := range fc.nodes {
 		if visit(f) {
 			return true
 		}
@@ -246,7 +253,7 @@ func (fc *fastCompiler) sameLevelCycle() bool {
 
 // linkKeys fills every compiled node's keys, once all nodes (recursive ones too) exist.
 func (fc *fastCompiler) linkKeys() {
-	for _, f := range fc.memo {
+	for _, f := range fc.nodes {
 		for name, sub := range f.props {
 			if sub.hasEnum {
 				f.keys = append(f.keys, keyProp{name, sub})

@@ -520,3 +520,47 @@ components:
 		t.Fatal("accepted on the fast path")
 	}
 }
+
+// TestFastPathNeverReusesAFailedCompile: a schema that fails to compile halfway (multipleOf is
+// not compiled) must not be picked up, half-built, by the next operation that uses it.
+func TestFastPathNeverReusesAFailedCompile(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/X'}
+      responses:
+        "200": {description: ok}
+  /b:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/X'}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    X: {type: integer, minimum: 0, multipleOf: 5}
+`
+	c, err := contract.Parse("partial", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDiffPair(t, c)
+	if n := len(contract.FastSkipped(d.fast)); n != 2 {
+		t.Errorf("%d operations left to the library, want both: %v", n, contract.FastSkipped(d.fast))
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	for _, path := range []string{"/a", "/b"} {
+		if d.check(t, path, "POST", path, h, []byte(`3`)) {
+			t.Errorf("%s: 3 accepted although it is not a multiple of 5", path)
+		}
+	}
+}
