@@ -272,6 +272,9 @@ func (fc *fastCompiler) operation(op Operation, base string) (*fastOp, error) {
 	if err != nil || opNode == nil {
 		return nil, unsupported("operation node")
 	}
+	if mapGet(item, "servers") != nil || mapGet(opNode, "servers") != nil {
+		return nil, unsupported("servers on the path or operation")
+	}
 	fo := &fastOp{method: op.Method, params: map[int]*fastParam{}}
 	fo.segs = strings.Split(strings.TrimPrefix(base+op.SpecPath, "/"), "/")
 	// Operation parameters override path-item ones with the same name and location.
@@ -314,10 +317,15 @@ func (fc *fastCompiler) operation(op Operation, base string) (*fastOp, error) {
 	return fo, nil
 }
 
+// paramKeys are the parameter fields the fast path understands.
+var paramKeys = map[string]bool{"name": true, "in": true, "required": true, "schema": true,
+	"description": true, "deprecated": true, "example": true, "examples": true}
+
 func (fc *fastCompiler) param(fo *fastOp, p *yaml.Node) error {
 	name, in := scalarOf(mapGet(p, "name")), scalarOf(mapGet(p, "in"))
-	for _, k := range []string{"content", "allowEmptyValue", "style", "explode"} {
-		if mapGet(p, k) != nil {
+	// Anything that changes how a value is read (style, explode, content, ...) is not compiled.
+	for i := 0; i+1 < len(p.Content); i += 2 {
+		if k := p.Content[i].Value; !paramKeys[k] && !strings.HasPrefix(k, "x-") {
 			return unsupported("parameter %s has %s", name, k)
 		}
 	}
@@ -614,12 +622,12 @@ func (fc *fastCompiler) deref(n *yaml.Node) (*yaml.Node, error) {
 			if tok == "" {
 				continue
 			}
-			tok = pointerUnescaper.Replace(tok)
-			if tok, err := url.PathUnescape(tok); err == nil {
-				n = mapGet(n, tok)
-			} else {
+			// A fragment is percent-decoded first, then its pointer escapes (RFC 6901 §6).
+			tok, err := url.PathUnescape(tok)
+			if err != nil {
 				return nil, unsupported("$ref %q", ref.Value)
 			}
+			n = mapGet(n, pointerUnescaper.Replace(tok))
 			if n == nil {
 				return nil, unsupported("$ref %q does not resolve", ref.Value)
 			}
@@ -1049,6 +1057,8 @@ func (f *fnode) stringOK(s string) tri {
 	if f.pattern != nil && !f.pattern.MatchString(s) {
 		return triInvalid
 	}
+	// Formats are checked on strings only: the built-in ones ignore other values, and
+	// NewValidator registers no custom format that could do otherwise.
 	if f.format != nil && f.format.Validate(s) != nil {
 		return triInvalid
 	}
