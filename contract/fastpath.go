@@ -627,7 +627,7 @@ func (fc *fastCompiler) deref(n *yaml.Node) (*yaml.Node, error) {
 			if err != nil {
 				return nil, unsupported("$ref %q", ref.Value)
 			}
-			n = mapGet(n, pointerUnescaper.Replace(tok))
+			n = mapGet(n, PointerUnescape(tok))
 			if n == nil {
 				return nil, unsupported("$ref %q does not resolve", ref.Value)
 			}
@@ -635,8 +635,6 @@ func (fc *fastCompiler) deref(n *yaml.Node) (*yaml.Node, error) {
 	}
 	return n, nil
 }
-
-var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
 
 func onlyAnnotations(n *yaml.Node) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {

@@ -40,3 +40,14 @@ func TestPointer(t *testing.T) {
 		}
 	}
 }
+
+func TestPointerUnescapeInvertsEscape(t *testing.T) {
+	for _, s := range []string{"", "a", "a/b", "~", "~1", "~01", "a~/b/~0"} {
+		if got := PointerUnescape(PointerEscape(s)); got != s {
+			t.Errorf("PointerUnescape(PointerEscape(%q)) = %q", s, got)
+		}
+	}
+	if got := PointerUnescape("~01"); got != "~1" {
+		t.Errorf(`PointerUnescape("~01") = %q, want "~1"`, got)
+	}
+}

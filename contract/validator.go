@@ -555,6 +555,13 @@ func Pointer(segs ...string) string {
 // output, so "/" becomes "~1" and not "~01".
 var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
+// pointerUnescaper decodes "~1" before "~0" in one pass, so "~01" becomes "~1" and not "/".
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+
+// PointerUnescape decodes one JSON pointer reference token (RFC 6901): the inverse of
+// [PointerEscape].
+func PointerUnescape(s string) string { return pointerUnescaper.Replace(s) }
+
 // PointerEscape escapes one JSON pointer reference token as RFC 6901 requires: "~" becomes
 // "~0" and "/" becomes "~1"; every other character is kept as is.
 func PointerEscape(s string) string {

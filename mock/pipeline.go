@@ -382,7 +382,7 @@ func fieldKeys(v contract.Violation) []string {
 	loc := v.Location
 	switch {
 	case strings.HasPrefix(loc, "/header/"):
-		return []string{unescapePointer(strings.TrimPrefix(loc, "/header/"))}
+		return []string{contract.PointerUnescape(strings.TrimPrefix(loc, "/header/"))}
 	case strings.HasPrefix(loc, "/path/"):
 		return []string{pascalPath(strings.TrimPrefix(loc, "/path"))}
 	case loc == "/body" || strings.HasPrefix(loc, "/body/"):
@@ -409,7 +409,7 @@ func fieldKeys(v contract.Violation) []string {
 func pascalPath(ptr string) string {
 	var b strings.Builder
 	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		seg = unescapePointer(seg)
+		seg = contract.PointerUnescape(seg)
 		if seg == "" {
 			continue
 		}
@@ -438,12 +438,6 @@ func isIndex(s string) bool {
 	}
 	return s != ""
 }
-
-// unescapePointer decodes one JSON-pointer segment: "~1" before "~0" in one pass (RFC 6901), the
-// inverse of contract.PointerEscape (which exports no decoder).
-func unescapePointer(s string) string { return pointerUnescaper.Replace(s) }
-
-var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
 
 // writeResult writes a result, bending it first when a breakage mode asks for that.
 func (s *Server) writeResult(w http.ResponseWriter, c *call, res result) {

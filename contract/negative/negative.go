@@ -726,10 +726,6 @@ func lookup(root any, segs []string) (any, bool) {
 	return cur, true
 }
 
-// pointerUnescaper decodes "~1" before "~0" in one pass (RFC 6901), the inverse of
-// contract.PointerEscape, which exports no decoder.
-var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
-
 func splitPointer(p string) []string {
 	p = strings.TrimPrefix(p, "/")
 	if p == "" {
@@ -737,7 +733,7 @@ func splitPointer(p string) []string {
 	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
-		segs[i] = pointerUnescaper.Replace(s)
+		segs[i] = contract.PointerUnescape(s)
 	}
 	return segs
 }
