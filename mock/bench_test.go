@@ -6,7 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -23,6 +26,8 @@ import (
 //	go test ./mock -run '^$' -bench . -benchmem
 //
 // The *Handler variants call ServeHTTP directly, without the network, to show the mock's own cost.
+// BenchmarkMockVsBare prints the ratio itself (%-of-bare), for create, GET, and create with
+// libopenapi-validator alone (no fast path).
 
 func benchValidator(b *testing.B) *contract.Validator {
 	b.Helper()
@@ -109,25 +114,32 @@ func runRequests(b *testing.B, method, url string, body func() []byte) {
 	defer reportCPU(b, cpuTime())
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			var rd io.Reader
-			if body != nil {
-				rd = bytes.NewReader(body())
-			}
-			req, _ := http.NewRequest(method, url, rd)
-			req.Header = h.Clone()
-			resp, err := c.Do(req)
-			if err != nil {
+			if err := sendOne(c, h, method, url, body); err != nil {
 				b.Error(err)
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				b.Errorf("status %d", resp.StatusCode)
 				return
 			}
 		}
 	})
+}
+
+// sendOne sends one request and fails on any status but 200.
+func sendOne(c *http.Client, h http.Header, method, url string, body func() []byte) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body())
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header = h.Clone()
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
 }
 
 func runGets(b *testing.B, url string) { runRequests(b, http.MethodGet, url, nil) }
@@ -158,13 +170,18 @@ func BenchmarkMockGetNoCache(b *testing.B) {
 
 func BenchmarkBareHandlerGet(b *testing.B) {
 	_, body := benchMock(b)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(bareGet(body))
+	defer srv.Close()
+	runGets(b, srv.URL+"/checkout/v3/session/"+benchRef)
+}
+
+// bareGet is the baseline of a GET: a handler that answers the mock's own GET body.
+func bareGet(body []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
-	runGets(b, srv.URL+"/checkout/v3/session/"+benchRef)
+	})
 }
 
 func BenchmarkMockCreate(b *testing.B) {
@@ -175,19 +192,24 @@ func BenchmarkMockCreate(b *testing.B) {
 	runCreates(b, srv.URL)
 }
 
-// BenchmarkBareHandlerCreate is the baseline of BenchmarkMockCreate: a handler that reads the
-// body and answers a create response of the same size.
+// BenchmarkBareHandlerCreate is the baseline of BenchmarkMockCreate.
 func BenchmarkBareHandlerCreate(b *testing.B) {
+	srv := httptest.NewServer(bareCreate())
+	defer srv.Close()
+	runCreates(b, srv.URL)
+}
+
+// bareCreate is the baseline of a create: a handler that reads the body and answers a create
+// response of the same size.
+func bareCreate() http.Handler {
 	answer := []byte(`{"token":"` + newToken("x", benchRef, "123456", time.Now(), time.Now()) +
 		`","checkoutFrontendUrl":"http://127.0.0.1/_mock/frontend/v1/","pollingUrl":"http://127.0.0.1/checkout/v3/session/bench-create-000000000001"}`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
 		_, _ = w.Write(answer)
-	}))
-	defer srv.Close()
-	runCreates(b, srv.URL)
+	})
 }
 
 func BenchmarkMockGetHandler(b *testing.B) {
@@ -234,4 +256,94 @@ func BenchmarkValidateRequestGet(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkMockVsBare reports the mock's throughput as a percentage of the bare handler's,
+// measured in the same run: rounds of a fixed number of requests, alternating between the two
+// servers so a change in machine load hits both, and the median round of each. One iteration
+// is the whole comparison (use -benchtime 1x):
+//
+//	go test ./mock -run '^$' -bench MockVsBare -benchtime 1x
+func BenchmarkMockVsBare(b *testing.B) {
+	const requests, rounds = 4000, 5
+	c, err := contract.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The library alone, without the fast path: what validation used to cost.
+	libOnly, err := contract.NewValidator(c, contract.WithoutFastPath())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, op string
+		opts     []Option
+	}{
+		{"create", "create", nil},
+		{"get", "get", []Option{WithVerdictCache(0)}},
+		{"create-library-only", "create", []Option{WithValidator(libOnly)}},
+	} {
+		op := tc.op
+		b.Run(tc.name, func(b *testing.B) {
+			s, getBody := benchMock(b, tc.opts...)
+			mockSrv := httptest.NewServer(s)
+			defer mockSrv.Close()
+			bare := bareCreate()
+			if op == "get" {
+				bare = bareGet(getBody)
+			}
+			bareSrv := httptest.NewServer(bare)
+			defer bareSrv.Close()
+			var seq atomic.Int64
+			send := func(base string) float64 {
+				method, url, body := http.MethodGet, base+"/checkout/v3/session/"+benchRef, (func() []byte)(nil)
+				if op == "create" {
+					method, url = http.MethodPost, base+"/checkout/v3/session"
+					body = func() []byte { return benchBody(fmt.Sprintf("bench-vs-%012d", seq.Add(1))) }
+				}
+				return throughput(b, method, url, body, requests)
+			}
+			for range b.N {
+				var mockRates, bareRates []float64
+				for range rounds {
+					bareRates = append(bareRates, send(bareSrv.URL))
+					mockRates = append(mockRates, send(mockSrv.URL))
+				}
+				m, bb := median(mockRates), median(bareRates)
+				b.ReportMetric(m, "mock-req/s")
+				b.ReportMetric(bb, "bare-req/s")
+				b.ReportMetric(100*m/bb, "%-of-bare")
+			}
+		})
+	}
+}
+
+// throughput sends n requests from GOMAXPROCS goroutines (as RunParallel does) and returns
+// requests per second.
+func throughput(b *testing.B, method, url string, body func() []byte, n int64) float64 {
+	b.Helper()
+	c := benchClient()
+	defer c.CloseIdleConnections()
+	h := benchHeaders()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for next.Add(1) <= n {
+				if err := sendOne(c, h, method, url, body); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
 }
