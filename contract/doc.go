@@ -9,8 +9,8 @@
 // # Speed
 //
 // Validator.ValidateRequest has a fast path: at NewValidator the request side of each operation
-// of an OpenAPI 3.1 document (path and header parameters of type string, the JSON body schema)
-// is compiled into a small checker that can only say "certainly valid". Requests it proves valid
+// of an OpenAPI 3.0 or 3.1 document (path and header parameters of type string, the JSON body
+// schema) is compiled into a small checker that can only say "certainly valid". Requests it proves valid
 // skip libopenapi-validator, whose full evaluation (error trees for every oneOf branch) costs
 // several times more; every other request, and every request of an operation that uses a
 // keyword the checker does not compile, is validated by the library as before, so callers see

@@ -158,6 +158,8 @@ type fastCompiler struct {
 	// children, for recursion), and no other operation may pick those up.
 	memo    map[*yaml.Node]*fnode
 	nodes   []*fnode // every node of the operations that compiled
+	oas30   bool     // an OpenAPI 3.0 document: nullable and boolean exclusive bounds
+	version float32  // the document's version, as the library compiles formats for it
 	opts    *config.ValidationOptions
 	formats map[string]*jsonschema.Schema
 }
@@ -172,8 +174,9 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 		}
 		return fp
 	}
-	if !strings.HasPrefix(c.OpenAPI, "3.1") {
-		return skipAll("OpenAPI " + c.OpenAPI + ": only 3.1 documents are compiled")
+	oas30 := strings.HasPrefix(c.OpenAPI, "3.0.")
+	if !oas30 && !strings.HasPrefix(c.OpenAPI, "3.1.") {
+		return skipAll("OpenAPI " + c.OpenAPI + ": only 3.0 and 3.1 documents are compiled")
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(c.Raw, &doc); err != nil || len(doc.Content) == 0 {
@@ -183,7 +186,8 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 	if mapGet(root, "jsonSchemaDialect") != nil {
 		return skipAll("a jsonSchemaDialect is declared")
 	}
-	fc := &fastCompiler{root: root, opts: config.NewValidationOptions(cfg...), formats: map[string]*jsonschema.Schema{}}
+	fc := &fastCompiler{root: root, oas30: oas30, version: helpers.VersionToFloat(c.OpenAPI),
+		opts: config.NewValidationOptions(cfg...), formats: map[string]*jsonschema.Schema{}}
 	bases := map[string]bool{}
 	for _, op := range c.Operations {
 		for _, base := range c.BasePaths {
@@ -424,16 +428,67 @@ func (fc *fastCompiler) schema(n *yaml.Node) (*fnode, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, unsupported("schema is not an object")
 	}
+	var nullable, exMin, exMax *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i].Value, n.Content[i+1]
 		if annotations[k] || strings.HasPrefix(k, "x-") {
 			continue
 		}
+		if fc.oas30 {
+			// OpenAPI 3.0 keywords the library rewrites before compiling; applied below.
+			switch {
+			case k == "nullable":
+				nullable = v
+				continue
+			case k == "exclusiveMinimum" && v.ShortTag() == "!!bool":
+				exMin = v
+				continue
+			case k == "exclusiveMaximum" && v.ShortTag() == "!!bool":
+				exMax = v
+				continue
+			}
+		}
 		if err := fc.keyword(f, k, v); err != nil {
 			return nil, err
 		}
 	}
+	if fc.oas30 {
+		if err := oas30Rewrites(f, n, nullable, exMin, exMax); err != nil {
+			return nil, err
+		}
+	}
 	return f, nil
+}
+
+// oas30Rewrites applies to a compiled 3.0 schema what the library's transformOAS30Keywords does
+// to it before compiling: nullable: true adds null to type and to enum; exclusiveMinimum: true
+// turns minimum into an exclusive bound (and false, or true without a bound, is dropped).
+// nullable next to allOf or $ref is rewritten by the library into a oneOf of its own making,
+// which is not reproduced: such a schema is left to the library.
+func oas30Rewrites(f *fnode, n, nullable, exMin, exMax *yaml.Node) error {
+	if nullable != nil {
+		if nullable.ShortTag() != "!!bool" {
+			return unsupported("nullable is not a boolean")
+		}
+		if nullable.Value == "true" {
+			if mapGet(n, "allOf") != nil || mapGet(n, "$ref") != nil {
+				return unsupported("nullable next to allOf or $ref")
+			}
+			if f.types != 0 {
+				f.types |= tNull
+			}
+			if f.hasEnum && !slices.ContainsFunc(f.enum, func(e scalar) bool { return e.kind == tNull }) {
+				f.enum = append(f.enum, scalar{kind: tNull})
+			}
+		}
+	}
+	if exMin != nil && exMin.Value == "true" && f.min != nil {
+		f.exMin, f.min = f.min, nil
+	}
+	if exMax != nil && exMax.Value == "true" && f.max != nil {
+		f.exMax, f.max = f.max, nil
+	}
+	return nil
 }
 
 func (fc *fastCompiler) keyword(f *fnode, k string, v *yaml.Node) error {
@@ -587,7 +642,7 @@ func (fc *fastCompiler) format(f *fnode, name string) error {
 	// A one-keyword schema compiled by the library's own compiler setup, so the format means
 	// exactly what it means to the library (including any custom formats it was given).
 	raw, _ := json.Marshal(map[string]string{"format": name})
-	s, err := helpers.NewCompiledSchemaWithVersion("fastpath-format-"+name, raw, fc.opts, 3.1)
+	s, err := helpers.NewCompiledSchemaWithVersion("fastpath-format-"+name, raw, fc.opts, fc.version)
 	if err != nil {
 		return unsupported("format %s", name)
 	}

@@ -142,7 +142,7 @@ func TestFastPathIsOffWhereItCannotBeExact(t *testing.T) {
 	}
 	// A 3.0 document, and a keyword the fast path does not know, leave operations to the library.
 	for name, doc := range map[string]string{
-		"3.0":         strings.Replace(string(contract.Bundled()), "openapi: 3.1.0", "openapi: 3.0.3", 1),
+		"3.2":         strings.Replace(string(contract.Bundled()), "openapi: 3.1.0", "openapi: 3.2.0", 1),
 		"uniqueItems": strings.Replace(string(contract.Bundled()), "minItems: 1", "minItems: 1\n          uniqueItems: true", 1),
 	} {
 		if doc == string(contract.Bundled()) {
@@ -562,5 +562,119 @@ components:
 		if d.check(t, path, "POST", path, h, []byte(`3`)) {
 			t.Errorf("%s: 3 accepted although it is not a multiple of 5", path)
 		}
+	}
+}
+
+// oas30Doc is an OpenAPI 3.0 document with the 3.0 keywords the library rewrites (nullable,
+// boolean exclusive bounds) in every position the fast path compiles.
+const oas30Doc = `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "http://127.0.0.1/api/v1"}]
+paths:
+  /orders/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, minLength: 3, maxLength: 10, pattern: '^[a-z0-9-]+$'}}
+    put:
+      parameters:
+        - {name: X-Client, in: header, required: true, schema: {type: string, maxLength: 5}}
+        - {name: X-Mode, in: header, schema: {type: string, enum: [fast, slow]}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Order'}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Order:
+      type: object
+      required: [amount, currency, lines]
+      properties:
+        amount: {type: integer, minimum: 0, exclusiveMinimum: true, maximum: 1000, exclusiveMaximum: true, format: int32}
+        currency: {type: string, enum: [NOK, EUR], nullable: true}
+        note: {type: string, nullable: true, maxLength: 20}
+        kind: {type: string, nullable: false}
+        ratio: {type: number}
+        tags: {type: array, items: {type: string}, maxItems: 3, nullable: true}
+        lines: {type: array, minItems: 1, items: {$ref: '#/components/schemas/Line'}}
+        payment:
+          oneOf: [{$ref: '#/components/schemas/Card'}, {$ref: '#/components/schemas/Cash'}]
+          discriminator: {propertyName: method}
+        extra: {nullable: true, oneOf: [{type: string}, {type: integer}]}
+        when: {type: string, format: date-time}
+        site: {type: string, format: uri, nullable: true}
+        meta: {type: object, additionalProperties: {type: string}}
+        strict: {type: object, properties: {a: {type: boolean}}, additionalProperties: false}
+    Line:
+      type: object
+      required: [sku, qty]
+      properties:
+        sku: {type: string, minLength: 1}
+        qty: {type: integer, minimum: 1, exclusiveMinimum: false}
+        price: {type: number, nullable: true}
+    Card: {type: object, required: [method, last4], properties: {method: {type: string, enum: [card]}, last4: {type: string, pattern: '^[0-9]{4}$'}}}
+    Cash: {type: object, required: [method], properties: {method: {type: string, enum: [cash]}, change: {type: integer, nullable: true}}}
+`
+
+const oas30Body = `{"amount":500,"currency":"NOK","note":null,"kind":"k","ratio":0.5,"tags":["a"],
+"lines":[{"sku":"s","qty":2,"price":null}],"payment":{"method":"card","last4":"1234"},"extra":"x",
+"when":"2024-01-02T03:04:05Z","site":"http://127.0.0.1/x","meta":{"a":"b"},"strict":{"a":true}}`
+
+func TestFastPathAgreesOnAnOpenAPI30Document(t *testing.T) {
+	c, err := contract.Parse("oas30", []byte(oas30Doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDiffPair(t, c)
+	if s := contract.FastSkipped(d.fast); len(s) > 0 {
+		t.Fatalf("left to the library: %v", s)
+	}
+	const target = "/api/v1/orders/ord-1"
+	hdr := func() http.Header {
+		return http.Header{"Content-Type": {"application/json"}, "X-Client": {"abc"}, "X-Mode": {"fast"}}
+	}
+	if !d.check(t, "valid", "PUT", target, hdr(), []byte(oas30Body)) {
+		t.Fatal("the valid body was not accepted on the fast path")
+	}
+	var doc any
+	dec := json.NewDecoder(strings.NewReader(oas30Body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	// Bounds and their neighbours, for the rewritten exclusive bounds.
+	values := append([]any{json.Number("1000"), json.Number("999"), json.Number("0.5"), json.Number("2")}, mutations...)
+	for _, ptr := range pointers(doc, "") {
+		for _, m := range values {
+			d.check(t, ptr, "PUT", target, hdr(), mutate(t, doc, ptr, m, false))
+		}
+		if ptr != "" {
+			d.check(t, "delete "+ptr, "PUT", target, hdr(), mutate(t, doc, ptr, nil, true))
+		}
+	}
+	for _, h := range []http.Header{{"X-Client": {"abcdef"}}, {"X-Mode": {"medium"}}, {"X-Client": {""}}} {
+		hh := hdr()
+		for k, v := range h {
+			hh[k] = v
+		}
+		d.check(t, "header", "PUT", target, hh, []byte(oas30Body))
+	}
+	for _, id := range []string{"ab", "ord_1", "ord-1-very-long", "ORD-1"} {
+		d.check(t, "id "+id, "PUT", "/api/v1/orders/"+id, hdr(), []byte(oas30Body))
+	}
+	t.Logf("%d requests, %d accepted on the fast path", d.total, d.accepted)
+
+	// nullable next to allOf is rewritten by the library into a oneOf of its own: not compiled.
+	c2, err := contract.Parse("oas30-allof", []byte(strings.Replace(oas30Doc,
+		"kind: {type: string, nullable: false}", "kind: {nullable: true, allOf: [{type: string}]}", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := contract.NewValidator(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(contract.FastSkipped(v2)) == 0 {
+		t.Error("nullable next to allOf was compiled")
 	}
 }

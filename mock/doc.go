@@ -196,8 +196,8 @@
 // method, target and every header value, so an identical repeated request reuses a verdict that
 // is the same by construction (4096 entries, emptied when full; WithVerdictCache(0) turns it
 // off). With the bundled contract the fast path makes that cache nearly free of effect; it
-// matters under a --spec document the fast path does not compile (OpenAPI 3.0, say). Requests
-// with a body are validated every time.
+// matters under a --spec document the fast path does not compile (one whose schemas use
+// keywords it does not know, say). Requests with a body are validated every time.
 //
 // # Logs
 //
