@@ -17,6 +17,7 @@ import (
 	"github.com/pb33f/jsonschema/v6"
 	"github.com/pb33f/libopenapi-validator/config"
 	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -130,8 +131,9 @@ type fastParam struct {
 // fastOp is the compiled request check of one operation.
 type fastOp struct {
 	method   string
-	segs     []string // wire path template split at "/", "{name}" for a parameter
-	params   map[int]*fastParam
+	template string   // wire path template, base path included
+	segs     []string // template split at "/", "{name}" for a parameter
+	params   map[int][]*fastParam
 	headers  []*fastParam
 	hasBody  bool
 	bodyType string // the one JSON media type whose schema is compiled
@@ -140,8 +142,11 @@ type fastOp struct {
 
 // fastPath holds the compiled operations and, for tests, why the others were left out.
 type fastPath struct {
-	ops     []*fastOp
-	skipped map[string]string // operation key -> reason
+	ops []*fastOp
+	// templates are the wire path templates of every operation of the document, compiled or
+	// not: a request that two of them match is left to the library's router.
+	templates map[string][]string
+	skipped   map[string]string // operation key -> reason
 }
 
 // errUnsupported marks a construct the fast path does not compile.
@@ -186,6 +191,17 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 	if mapGet(root, "jsonSchemaDialect") != nil {
 		return skipAll("a jsonSchemaDialect is declared")
 	}
+	if hasAliases(root) {
+		// Anchors, aliases and merge keys are resolved by the library's YAML reader; the
+		// compiler reads nodes as written, so it does not try.
+		return skipAll("the document uses YAML aliases or merge keys")
+	}
+	fp.templates = map[string][]string{}
+	for _, op := range c.Operations {
+		for _, base := range c.BasePaths {
+			fp.templates[base+op.SpecPath] = strings.Split(strings.TrimPrefix(base+op.SpecPath, "/"), "/")
+		}
+	}
 	fc := &fastCompiler{root: root, oas30: oas30, version: helpers.VersionToFloat(c.OpenAPI),
 		opts: config.NewValidationOptions(cfg...), formats: map[string]*jsonschema.Schema{}}
 	bases := map[string]bool{}
@@ -197,6 +213,9 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 			bases[op.Key()+"\x00"+base] = true
 			fc.memo = map[*yaml.Node]*fnode{}
 			fo, err := fc.operation(op, base)
+			if err == nil && fo.hasBody {
+				err = libCompiles(c, op, fc.opts, fc.version)
+			}
 			if err != nil {
 				fp.skipped[op.Key()] = err.Error()
 				continue
@@ -279,37 +298,42 @@ func (fc *fastCompiler) operation(op Operation, base string) (*fastOp, error) {
 	if mapGet(item, "servers") != nil || mapGet(opNode, "servers") != nil {
 		return nil, unsupported("servers on the path or operation")
 	}
-	fo := &fastOp{method: op.Method, params: map[int]*fastParam{}}
-	fo.segs = strings.Split(strings.TrimPrefix(base+op.SpecPath, "/"), "/")
-	// Operation parameters override path-item ones with the same name and location.
-	merged := map[string]*yaml.Node{}
-	var order []string
+	if base != "" && !strings.HasPrefix(base, "/") {
+		return nil, unsupported("relative server URL %q", base)
+	}
+	fo := &fastOp{method: op.Method, template: base + op.SpecPath, params: map[int][]*fastParam{}}
+	fo.segs = strings.Split(strings.TrimPrefix(fo.template, "/"), "/")
+	for _, seg := range fo.segs {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			// The library's router reads {name:regex}; only plain names are taken.
+			if name, ok = strings.CutSuffix(name, "}"); !ok || !plainName.MatchString(name) {
+				return nil, unsupported("path segment %q", seg)
+			}
+		} else if !pathSafe(seg) {
+			return nil, unsupported("path segment %q needs escaping", seg)
+		}
+	}
+	// The library checks the path item's parameters and the operation's both, one after the
+	// other (it does not let one replace the other), so every one of them is compiled.
 	for _, list := range []*yaml.Node{mapGet(item, "parameters"), mapGet(opNode, "parameters")} {
 		if list == nil {
 			continue
+		}
+		if list.Kind != yaml.SequenceNode {
+			return nil, unsupported("parameters is not a list")
 		}
 		for _, p := range list.Content {
 			p, err := fc.deref(p)
 			if err != nil {
 				return nil, err
 			}
-			key := strings.ToLower(scalarOf(mapGet(p, "in"))) + ":" + scalarOf(mapGet(p, "name"))
-			if strings.HasPrefix(key, "header:") {
-				key = strings.ToLower(key)
+			if err := fc.param(fo, p); err != nil {
+				return nil, err
 			}
-			if _, seen := merged[key]; !seen {
-				order = append(order, key)
-			}
-			merged[key] = p
-		}
-	}
-	for _, key := range order {
-		if err := fc.param(fo, merged[key]); err != nil {
-			return nil, err
 		}
 	}
 	for i, s := range fo.segs {
-		if strings.HasPrefix(s, "{") && fo.params[i] == nil {
+		if strings.HasPrefix(s, "{") && len(fo.params[i]) == 0 {
 			return nil, unsupported("path parameter %s is not declared", s)
 		}
 	}
@@ -333,7 +357,14 @@ func (fc *fastCompiler) param(fo *fastOp, p *yaml.Node) error {
 			return unsupported("parameter %s has %s", name, k)
 		}
 	}
-	fp := &fastParam{name: name, canon: http.CanonicalHeaderKey(name), required: scalarOf(mapGet(p, "required")) == "true"}
+	fp := &fastParam{name: name, canon: http.CanonicalHeaderKey(name)}
+	if r := mapGet(p, "required"); r != nil {
+		b, err := plainBool(r)
+		if err != nil {
+			return err
+		}
+		fp.required = b
+	}
 	if s := mapGet(p, "schema"); s != nil {
 		sn, err := fc.deref(s)
 		if err != nil {
@@ -362,7 +393,7 @@ func (fc *fastCompiler) param(fo *fastOp, p *yaml.Node) error {
 	case "path":
 		for i, s := range fo.segs {
 			if s == "{"+name+"}" {
-				fo.params[i] = fp
+				fo.params[i] = append(fo.params[i], fp)
 				return nil
 			}
 		}
@@ -420,11 +451,6 @@ func (fc *fastCompiler) schema(n *yaml.Node) (*fnode, error) {
 	f := &fnode{minLen: -1, maxLen: -1, minProps: -1, maxProps: -1, minItems: -1, maxItems: -1}
 	// Memoised before the children, so a recursive schema refers to itself.
 	fc.memo[n] = f
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
-		b := n.Value == "true"
-		f.always = &b
-		return f, nil
-	}
 	if n.Kind != yaml.MappingNode {
 		return nil, unsupported("schema is not an object")
 	}
@@ -467,10 +493,11 @@ func (fc *fastCompiler) schema(n *yaml.Node) (*fnode, error) {
 // which is not reproduced: such a schema is left to the library.
 func oas30Rewrites(f *fnode, n, nullable, exMin, exMax *yaml.Node) error {
 	if nullable != nil {
-		if nullable.ShortTag() != "!!bool" {
-			return unsupported("nullable is not a boolean")
+		b, err := plainBool(nullable)
+		if err != nil {
+			return err
 		}
-		if nullable.Value == "true" {
+		if b {
 			if mapGet(n, "allOf") != nil || mapGet(n, "$ref") != nil {
 				return unsupported("nullable next to allOf or $ref")
 			}
@@ -482,11 +509,20 @@ func oas30Rewrites(f *fnode, n, nullable, exMin, exMax *yaml.Node) error {
 			}
 		}
 	}
-	if exMin != nil && exMin.Value == "true" && f.min != nil {
-		f.exMin, f.min = f.min, nil
-	}
-	if exMax != nil && exMax.Value == "true" && f.max != nil {
-		f.exMax, f.max = f.max, nil
+	for _, b := range []struct {
+		node       *yaml.Node
+		bound, out **int64
+	}{{exMin, &f.min, &f.exMin}, {exMax, &f.max, &f.exMax}} {
+		if b.node == nil {
+			continue
+		}
+		on, err := plainBool(b.node)
+		if err != nil {
+			return err
+		}
+		if on && *b.bound != nil {
+			*b.out, *b.bound = *b.bound, nil
+		}
 	}
 	return nil
 }
@@ -581,6 +617,16 @@ func (fc *fastCompiler) keyword(f *fnode, k string, v *yaml.Node) error {
 			f.required = append(f.required, r.Value)
 		}
 	case "additionalProperties":
+		// libopenapi keeps a boolean here as a boolean; elsewhere (oneOf: [false, ...]) it
+		// builds a schema from it that does not mean false, so booleans are taken only here.
+		if v.Kind == yaml.ScalarNode {
+			b, err := plainBool(v)
+			if err != nil {
+				return err
+			}
+			f.addl = &fnode{always: &b}
+			return nil
+		}
 		f.addl, err = fc.schema(v)
 	case "minProperties":
 		f.minProps, err = nonNegative(v)
@@ -729,9 +775,10 @@ func scalarValue(n *yaml.Node) (scalar, error) {
 	case "!!null":
 		return scalar{kind: tNull}, nil
 	case "!!bool":
-		return scalar{kind: tBool, b: n.Value == "true"}, nil
+		b, err := plainBool(n)
+		return scalar{kind: tBool, b: b}, err
 	case "!!int":
-		i, err := strconv.ParseInt(n.Value, 10, 64)
+		i, err := plainInt(n)
 		if err != nil || i > maxExactInt || i < -maxExactInt {
 			return scalar{}, unsupported("enum integer %q", n.Value)
 		}
@@ -741,42 +788,120 @@ func scalarValue(n *yaml.Node) (scalar, error) {
 }
 
 func nonNegative(n *yaml.Node) (int64, error) {
-	i, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil || i < 0 || n.ShortTag() != "!!int" {
+	i, err := plainInt(n)
+	if err != nil || i < 0 {
 		return 0, unsupported("bound %q", n.Value)
 	}
 	return i, nil
 }
 
 func integerBound(n *yaml.Node) (int64, error) {
-	i, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil || n.ShortTag() != "!!int" || i > maxExactInt || i < -maxExactInt {
+	i, err := plainInt(n)
+	if err != nil || i > maxExactInt || i < -maxExactInt {
 		return 0, unsupported("numeric bound %q", n.Value)
 	}
 	return i, nil
 }
 
+// plainDecimal is an integer as YAML and JSON agree on it: no sign but "-", no leading zero
+// (YAML reads 010 as octal 8), no underscores or other bases.
+var plainDecimal = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+
+func plainInt(n *yaml.Node) (int64, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || !plainDecimal.MatchString(n.Value) {
+		return 0, unsupported("integer %q", n.Value)
+	}
+	i, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0, unsupported("integer %q", n.Value)
+	}
+	return i, nil
+}
+
+// plainBool reads true or false written exactly so (YAML also takes True and TRUE).
+func plainBool(n *yaml.Node) (bool, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || (n.Value != "true" && n.Value != "false") {
+		return false, unsupported("boolean %q", n.Value)
+	}
+	return n.Value == "true", nil
+}
+
+// plainName is a path parameter name the library's router reads as a plain name.
+var plainName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// pathSafe reports whether every byte of p stands for itself in a URL path (so the library,
+// which matches escaped paths, sees p unchanged): unreserved, sub-delims, ':', '@' and '/'.
+func pathSafe(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:@/", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// hasAliases reports whether the tree has an alias node or a merge key.
+func hasAliases(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode || n.Kind == yaml.ScalarNode && n.Tag == "!!merge" {
+		return true
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "<<" && n.Content[i].Style == 0 {
+				return true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if hasAliases(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// libCompiles checks that libopenapi-validator builds and compiles the operation's JSON body
+// schema: when it cannot (a schema the JSON Schema meta-schema refuses, say), it rejects every
+// request, so none may be accepted here.
+func libCompiles(c *Contract, op Operation, opts *config.ValidationOptions, version float32) error {
+	item := c.model.Paths.PathItems.GetOrZero(op.SpecPath)
+	if item == nil {
+		return unsupported("no path item %s in the model", op.SpecPath)
+	}
+	hop := item.GetOperations().GetOrZero(strings.ToLower(op.Method))
+	if hop == nil || hop.RequestBody == nil || hop.RequestBody.Content == nil {
+		return unsupported("no request body in the model")
+	}
+	mt := hop.RequestBody.Content.GetOrZero("application/json")
+	if mt == nil || mt.Schema == nil {
+		return unsupported("no JSON body schema in the model")
+	}
+	s := mt.Schema.Schema()
+	if s == nil {
+		return unsupported("the library builds no body schema")
+	}
+	if _, err := schema_validation.CompileSchemaForValidation(s, schema_validation.SchemaValidationPurposeRequestBody, opts, version); err != nil {
+		return unsupported("the library does not compile the body schema: %v", err)
+	}
+	return nil
+}
+
 // accepts reports whether the request is certainly valid. false means "ask the library".
 func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) bool {
 	path, query, hasQuery := strings.Cut(target, "?")
-	// An escaped path is decoded before the library matches it ("%2F" becomes a separator), so
-	// it is left to the library, as are queries and full URLs.
-	if hasQuery && query != "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "#%") {
+	// Queries, full URLs and any path byte that would be escaped (the library matches the
+	// escaped path, and decodes "%2F" into a separator) are left to the library.
+	if hasQuery && query != "" || !strings.HasPrefix(path, "/") || !pathSafe(path) {
 		return false
 	}
-	// So is anything but printable ASCII, which url.Parse may refuse (control characters) or
-	// keep in a form the fast path does not reproduce.
-	for i := 0; i < len(path); i++ {
-		if path[i] <= ' ' || path[i] >= 0x7f {
+	for k := range h {
+		if strings.EqualFold(k, "Cookie") {
 			return false
 		}
 	}
-	if len(h["Cookie"]) > 0 || len(h["cookie"]) > 0 {
-		return false
-	}
 	segs := strings.Split(path[1:], "/")
-	// Only an unambiguous match is taken: with two candidate operations the library's own
-	// choice decides, so the request is left to it.
 	var found *fastOp
 	for _, op := range fp.ops {
 		if op.method != method || !op.matches(segs) {
@@ -787,7 +912,30 @@ func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) b
 		}
 		found = op
 	}
-	return found != nil && found.accepts(segs, h, body)
+	if found == nil {
+		return false
+	}
+	// Only an unambiguous match is taken: when another template of the document (of any
+	// method, compiled or not) also matches, the library's router decides.
+	for t, tsegs := range fp.templates {
+		if t != found.template && templateMatches(tsegs, segs) {
+			return false
+		}
+	}
+	return found.accepts(segs, h, body)
+}
+
+// templateMatches is matches for any template, a parameter matching anything.
+func templateMatches(tsegs, segs []string) bool {
+	if len(tsegs) != len(segs) {
+		return false
+	}
+	for i, s := range tsegs {
+		if !strings.HasPrefix(s, "{") && s != segs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (op *fastOp) matches(segs []string) bool {
@@ -795,7 +943,7 @@ func (op *fastOp) matches(segs []string) bool {
 		return false
 	}
 	for i, s := range op.segs {
-		if op.params[i] == nil && s != segs[i] {
+		if len(op.params[i]) == 0 && s != segs[i] {
 			return false
 		}
 	}
@@ -803,18 +951,20 @@ func (op *fastOp) matches(segs []string) bool {
 }
 
 func (op *fastOp) accepts(segs []string, h http.Header, body []byte) bool {
-	for i, p := range op.params {
+	for i, ps := range op.params {
 		v, err := url.PathUnescape(segs[i])
-		if err != nil || v == "" || !p.acceptsValue(v) {
+		if err != nil || v == "" {
 			return false
+		}
+		for _, p := range ps {
+			if !p.acceptsValue(v) {
+				return false
+			}
 		}
 	}
 	canonical := canonicalKeys(h)
 	for _, p := range op.headers {
-		v, ok := headerValue(h, canonical, p)
-		if !ok {
-			return false
-		}
+		v := headerValue(h, canonical, p)
 		if v == "" {
 			if p.required {
 				return false
@@ -831,10 +981,7 @@ func (op *fastOp) accepts(segs []string, h http.Header, body []byte) bool {
 	if len(body) == 0 {
 		return false
 	}
-	ct, ok := headerValue(h, canonical, contentType)
-	if !ok {
-		return false
-	}
+	ct := headerValue(h, canonical, contentType)
 	// The library's own parser, and an exact key, which the library looks up first.
 	if mt, _, _ := helpers.ExtractContentType(ct); mt != op.bodyType {
 		return false
@@ -867,29 +1014,24 @@ func canonicalKeys(h http.Header) bool {
 // contentType is the request's Content-Type header, looked up like a parameter.
 var contentType = &fastParam{name: "Content-Type", canon: "Content-Type"}
 
-func headerValue(h http.Header, canonical bool, p *fastParam) (string, bool) {
-	if !canonical {
-		return headerGet(h, p.name)
+// headerValue reads a header as the library will: buildRequest merges every spelling of a
+// name under its canonical key (http.CanonicalHeaderKey, ASCII only), in sorted key order, and
+// the library takes the first value (Header.Get).
+func headerValue(h http.Header, canonical bool, p *fastParam) string {
+	if canonical {
+		if vs := h[p.canon]; len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
 	}
-	if vs := h[p.canon]; len(vs) > 0 {
-		return vs[0], true
-	}
-	return "", true
-}
-
-// headerGet reads a header as the library will see it: buildRequest merges every spelling of a
-// name under its canonical key, and the library reads the first value. When more than one
-// spelling is present ok is false and the library decides.
-func headerGet(h http.Header, name string) (string, bool) {
-	var v string
-	n := 0
+	var key, v string
+	found := false
 	for k, vs := range h {
-		if len(vs) > 0 && strings.EqualFold(k, name) {
-			v = vs[0]
-			n++
+		if len(vs) > 0 && http.CanonicalHeaderKey(k) == p.canon && (!found || k < key) {
+			key, v, found = k, vs[0], true
 		}
 	}
-	return v, n <= 1
+	return v
 }
 
 // decodeJSON decodes exactly one JSON value as the library's JSON decoder does: numbers become

@@ -67,7 +67,7 @@ func TestFastEval(t *testing.T) {
 		{"not", "{not: {type: string}}", "1", triValid},
 		{"discriminator needs the property", "{discriminator: {propertyName: brand}, oneOf: [{type: object}]}", `{}`, triInvalid},
 		{"a key property rejects early", "{type: object, properties: {brand: {const: POSTEN}, id: {type: string}}}", `{"brand":"GLS","id":"x"}`, triInvalid},
-		{"false schema", "false", `1`, triInvalid},
+		{"additionalProperties false", "{type: object, additionalProperties: false}", `{"a":1}`, triInvalid},
 		{"invalid beats open", "{type: integer, maxLength: 1, allOf: [{type: string}]}", "1e300", triInvalid},
 	}
 	for _, tt := range tests {
@@ -92,6 +92,8 @@ func TestFastCompileRefusesWhatItDoesNotKnow(t *testing.T) {
 		"{type: array, uniqueItems: true}", "{readOnly: true}", "{if: {type: string}, then: {minLength: 1}}",
 		"{patternProperties: {a: {type: string}}}", "{type: number, multipleOf: 2}", "{$ref: 'other.yaml#/X'}",
 		"{minimum: 1.5}", "{enum: [{a: 1}]}", "{nullable: true}", "{type: [string, date]}", "{enum: [A], const: A}",
+		"{maximum: 010}", "{enum: [True]}", "{const: TRUE}", "{oneOf: [false, {type: integer}]}", "{not: false}",
+		"{additionalProperties: True}", "false",
 	} {
 		if _, err := compileSchema(t, src); err == nil {
 			t.Errorf("%s compiled; it must be left to the library", src)

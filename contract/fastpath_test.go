@@ -678,3 +678,18 @@ func TestFastPathAgreesOnAnOpenAPI30Document(t *testing.T) {
 		t.Error("nullable next to allOf was compiled")
 	}
 }
+
+// FuzzFastPathAgreesOAS30 sends arbitrary bodies, ids and header values to the 3.0 document.
+func FuzzFastPathAgreesOAS30(f *testing.F) {
+	f.Add([]byte(oas30Body), "ord-1", "abc")
+	f.Add([]byte(`{"amount":1,"currency":null,"lines":[{"sku":"a","qty":1}]}`), "abc", "fast")
+	c, err := contract.Parse("oas30", []byte(oas30Doc))
+	if err != nil {
+		f.Fatal(err)
+	}
+	d := newDiffPair(f, c)
+	f.Fuzz(func(t *testing.T, body []byte, id, hv string) {
+		h := http.Header{"Content-Type": {"application/json"}, "X-Client": {hv}, "X-Mode": {hv}}
+		d.check(t, "put", "PUT", "/api/v1/orders/"+id, h, body)
+	})
+}
