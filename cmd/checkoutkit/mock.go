@@ -26,6 +26,7 @@ type mockOptions struct {
 	faultControl     bool
 	faultControlSet  bool // --fault-control was given (either value)
 	spec             string
+	libraryOnly      bool
 	merchantsFile    string
 	strictHeaders    bool
 	sessionTTL       time.Duration
@@ -58,6 +59,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow a --listen address that is not loopback; this also turns the unauthenticated /_mock/faults control off unless --fault-control is given")
 	fs.BoolVar(&o.faultControl, "fault-control", true, "serve GET/PUT/DELETE /_mock/faults, which lets anyone who can reach the mock make it fail (needs no keys); default on, but off with --allow-non-loopback unless this flag is given explicitly")
 	fs.StringVar(&o.spec, "spec", "", "OpenAPI document to validate against instead of the bundled Checkout v3 contract")
+	fs.BoolVar(&o.libraryOnly, "library-validation", false, "validate every request with libopenapi-validator alone, without the compiled fast path (slower; the answers are the same)")
 	fs.StringVar(&o.merchantsFile, "merchants", "", `JSON file with a list of merchants [{"clientId","clientSecret","subscriptionKey","merchantSerialNumber"}] (default: the reference page's example keys)`)
 	fs.BoolVar(&o.strictHeaders, "strict-headers", false, "require the Vipps-System-* headers (default: accept their absence with a warning)")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", mock.DefaultSessionTTL, "how long a session stays unpaid before it expires")
@@ -130,7 +132,11 @@ func (o mockOptions) build(stderr io.Writer) (builtMock, error) {
 	if err != nil {
 		return b, err
 	}
-	v, err := contract.NewValidator(c)
+	var vopts []contract.Option
+	if o.libraryOnly {
+		vopts = append(vopts, contract.WithoutFastPath())
+	}
+	v, err := contract.NewValidator(c, vopts...)
 	if err != nil {
 		return b, err
 	}
