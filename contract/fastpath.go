@@ -87,6 +87,7 @@ type fnode struct {
 	types    uint8
 	enum     []scalar
 	hasEnum  bool
+	isConst  bool // the enum is a const (3.0 nullable adds null to an enum only)
 	minLen   int64
 	maxLen   int64
 	pattern  *regexp.Regexp
@@ -131,6 +132,7 @@ type fastParam struct {
 // fastOp is the compiled request check of one operation.
 type fastOp struct {
 	method   string
+	base     string   // the server base path the template starts with
 	template string   // wire path template, base path included
 	segs     []string // template split at "/", "{name}" for a parameter
 	params   map[int][]*fastParam
@@ -143,10 +145,14 @@ type fastOp struct {
 // fastPath holds the compiled operations and, for tests, why the others were left out.
 type fastPath struct {
 	ops []*fastOp
-	// templates are the wire path templates of every operation of the document, compiled or
-	// not: a request that two of them match is left to the library's router.
+	// templates are the wire path templates of every path item of the document (with or
+	// without operations, compiled or not), split into non-empty segments as the library's
+	// router splits them: a request that two of them match is left to the router.
 	templates map[string][]string
-	skipped   map[string]string // operation key -> reason
+	// bases are the servers' distinct base paths. The library strips every one that prefixes
+	// the request path; a request that more than one prefixes is left to it.
+	bases   []string
+	skipped map[string]string // operation key -> reason
 }
 
 // errUnsupported marks a construct the fast path does not compile.
@@ -197,9 +203,15 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 		return skipAll("the document uses YAML aliases or merge keys")
 	}
 	fp.templates = map[string][]string{}
-	for _, op := range c.Operations {
-		for _, base := range c.BasePaths {
-			fp.templates[base+op.SpecPath] = strings.Split(strings.TrimPrefix(base+op.SpecPath, "/"), "/")
+	for _, base := range c.BasePaths {
+		if !slices.Contains(fp.bases, base) {
+			fp.bases = append(fp.bases, base)
+		}
+		if c.model.Paths == nil || c.model.Paths.PathItems == nil {
+			continue
+		}
+		for p := c.model.Paths.PathItems.First(); p != nil; p = p.Next() {
+			fp.templates[base+p.Key()] = nonEmpty(strings.Split(base+p.Key(), "/"))
 		}
 	}
 	fc := &fastCompiler{root: root, oas30: oas30, version: helpers.VersionToFloat(c.OpenAPI),
@@ -213,8 +225,8 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 			bases[op.Key()+"\x00"+base] = true
 			fc.memo = map[*yaml.Node]*fnode{}
 			fo, err := fc.operation(op, base)
-			if err == nil && fo.hasBody {
-				err = libCompiles(c, op, fc.opts, fc.version)
+			if err == nil {
+				err = libCompiles(c, op, fo.hasBody, fc.opts, fc.version)
 			}
 			if err != nil {
 				fp.skipped[op.Key()] = err.Error()
@@ -301,9 +313,13 @@ func (fc *fastCompiler) operation(op Operation, base string) (*fastOp, error) {
 	if base != "" && !strings.HasPrefix(base, "/") {
 		return nil, unsupported("relative server URL %q", base)
 	}
-	fo := &fastOp{method: op.Method, template: base + op.SpecPath, params: map[int][]*fastParam{}}
+	fo := &fastOp{method: op.Method, base: base, template: base + op.SpecPath, params: map[int][]*fastParam{}}
 	fo.segs = strings.Split(strings.TrimPrefix(fo.template, "/"), "/")
 	for _, seg := range fo.segs {
+		if seg == "" {
+			// The library's router drops empty segments (/x/ is /x); such templates are left to it.
+			return nil, unsupported("empty segment in %s", fo.template)
+		}
 		if name, ok := strings.CutPrefix(seg, "{"); ok {
 			// The library's router reads {name:regex}; only plain names are taken.
 			if name, ok = strings.CutSuffix(name, "}"); !ok || !plainName.MatchString(name) {
@@ -504,7 +520,7 @@ func oas30Rewrites(f *fnode, n, nullable, exMin, exMax *yaml.Node) error {
 			if f.types != 0 {
 				f.types |= tNull
 			}
-			if f.hasEnum && !slices.ContainsFunc(f.enum, func(e scalar) bool { return e.kind == tNull }) {
+			if f.hasEnum && !f.isConst && !slices.ContainsFunc(f.enum, func(e scalar) bool { return e.kind == tNull }) {
 				f.enum = append(f.enum, scalar{kind: tNull})
 			}
 		}
@@ -563,7 +579,7 @@ func (fc *fastCompiler) keyword(f *fnode, k string, v *yaml.Node) error {
 		if f.hasEnum {
 			return unsupported("both enum and const")
 		}
-		f.hasEnum = true
+		f.hasEnum, f.isConst = true, k == "const"
 		for _, e := range list {
 			s, err := scalarValue(e)
 			if err != nil {
@@ -718,17 +734,17 @@ func (fc *fastCompiler) deref(n *yaml.Node) (*yaml.Node, error) {
 		if !ok {
 			return nil, unsupported("non-local $ref %q", ref.Value)
 		}
+		if strings.ContainsAny(target, "%~") {
+			// libopenapi resolves a fragment literally, without percent-decoding or pointer
+			// unescaping; rather than copy that, such references are left to it.
+			return nil, unsupported("$ref %q has escapes", ref.Value)
+		}
 		n = fc.root
 		for _, tok := range strings.Split(strings.TrimPrefix(target, "/"), "/") {
 			if tok == "" {
 				continue
 			}
-			// A fragment is percent-decoded first, then its pointer escapes (RFC 6901 §6).
-			tok, err := url.PathUnescape(tok)
-			if err != nil {
-				return nil, unsupported("$ref %q", ref.Value)
-			}
-			n = mapGet(n, PointerUnescape(tok))
+			n = mapGet(n, tok)
 			if n == nil {
 				return nil, unsupported("$ref %q does not resolve", ref.Value)
 			}
@@ -862,16 +878,34 @@ func hasAliases(n *yaml.Node) bool {
 	return false
 }
 
-// libCompiles checks that libopenapi-validator builds and compiles the operation's JSON body
-// schema: when it cannot (a schema the JSON Schema meta-schema refuses, say), it rejects every
-// request, so none may be accepted here.
-func libCompiles(c *Contract, op Operation, opts *config.ValidationOptions, version float32) error {
+// libCompiles checks that libopenapi-validator builds and compiles the operation's parameter
+// schemas and JSON body schema: when it cannot (a schema the JSON Schema meta-schema refuses,
+// say), it rejects every request that reaches it, so none may be accepted here.
+func libCompiles(c *Contract, op Operation, hasBody bool, opts *config.ValidationOptions, version float32) error {
 	item := c.model.Paths.PathItems.GetOrZero(op.SpecPath)
 	if item == nil {
 		return unsupported("no path item %s in the model", op.SpecPath)
 	}
 	hop := item.GetOperations().GetOrZero(strings.ToLower(op.Method))
-	if hop == nil || hop.RequestBody == nil || hop.RequestBody.Content == nil {
+	if hop == nil {
+		return unsupported("no operation in the model")
+	}
+	for _, p := range slices.Concat(item.Parameters, hop.Parameters) {
+		if p == nil || p.Schema == nil {
+			continue
+		}
+		s := p.Schema.Schema()
+		if s == nil {
+			return unsupported("the library builds no schema for parameter %s", p.Name)
+		}
+		if _, err := schema_validation.CompileSchemaForValidation(s, schema_validation.SchemaValidationPurposeGeneric, opts, version); err != nil {
+			return unsupported("the library does not compile parameter %s: %v", p.Name, err)
+		}
+	}
+	if !hasBody {
+		return nil
+	}
+	if hop.RequestBody == nil || hop.RequestBody.Content == nil {
 		return unsupported("no request body in the model")
 	}
 	mt := hop.RequestBody.Content.GetOrZero("application/json")
@@ -888,6 +922,11 @@ func libCompiles(c *Contract, op Operation, opts *config.ValidationOptions, vers
 	return nil
 }
 
+// nonEmpty drops the empty strings, as the library's router drops empty path segments.
+func nonEmpty(segs []string) []string {
+	return slices.DeleteFunc(segs, func(s string) bool { return s == "" })
+}
+
 // accepts reports whether the request is certainly valid. false means "ask the library".
 func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) bool {
 	path, query, hasQuery := strings.Cut(target, "?")
@@ -901,6 +940,20 @@ func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) b
 			return false
 		}
 	}
+	if strings.Contains(path, "//") || len(path) > 1 && strings.HasSuffix(path, "/") {
+		return false // the router would drop the empty segment
+	}
+	// The base path: exactly one of the servers' must prefix the path, at a segment boundary.
+	var base string
+	n := 0
+	for _, b := range fp.bases {
+		if strings.HasPrefix(path, b) {
+			base, n = b, n+1
+		}
+	}
+	if n != 1 || base != "" && len(path) > len(base) && path[len(base)] != '/' {
+		return false
+	}
 	segs := strings.Split(path[1:], "/")
 	var found *fastOp
 	for _, op := range fp.ops {
@@ -912,7 +965,7 @@ func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) b
 		}
 		found = op
 	}
-	if found == nil {
+	if found == nil || found.base != base {
 		return false
 	}
 	// Only an unambiguous match is taken: when another template of the document (of any
