@@ -148,11 +148,17 @@ type fastPath struct {
 	// templates are the wire path templates of every path item of the document (with or
 	// without operations, compiled or not), split into non-empty segments as the library's
 	// router splits them: a request that two of them match is left to the router.
-	templates map[string][]string
+	templates []pathTemplate
 	// bases are the servers' distinct base paths. The library strips every one that prefixes
 	// the request path; a request that more than one prefixes is left to it.
 	bases   []string
 	skipped map[string]string // operation key -> reason
+}
+
+// pathTemplate is one wire path template and its non-empty segments.
+type pathTemplate struct {
+	path string
+	segs []string
 }
 
 // errUnsupported marks a construct the fast path does not compile.
@@ -202,7 +208,6 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 		// compiler reads nodes as written, so it does not try.
 		return skipAll("the document uses YAML aliases or merge keys")
 	}
-	fp.templates = map[string][]string{}
 	for _, base := range c.BasePaths {
 		if !slices.Contains(fp.bases, base) {
 			fp.bases = append(fp.bases, base)
@@ -211,7 +216,7 @@ func newFastPath(c *Contract, cfg []config.Option) *fastPath {
 			continue
 		}
 		for p := c.model.Paths.PathItems.First(); p != nil; p = p.Next() {
-			fp.templates[base+p.Key()] = nonEmpty(strings.Split(base+p.Key(), "/"))
+			fp.templates = append(fp.templates, pathTemplate{base + p.Key(), nonEmpty(strings.Split(base+p.Key(), "/"))})
 		}
 	}
 	fc := &fastCompiler{root: root, oas30: oas30, version: helpers.VersionToFloat(c.OpenAPI),
@@ -970,8 +975,8 @@ func (fp *fastPath) accepts(method, target string, h http.Header, body []byte) b
 	}
 	// Only an unambiguous match is taken: when another template of the document (of any
 	// method, compiled or not) also matches, the library's router decides.
-	for t, tsegs := range fp.templates {
-		if t != found.template && templateMatches(tsegs, segs) {
+	for _, t := range fp.templates {
+		if t.path != found.template && templateMatches(t.segs, segs) {
 			return false
 		}
 	}
