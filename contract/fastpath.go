@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pb33f/jsonschema/v6"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -1044,8 +1043,10 @@ func (op *fastOp) accepts(segs []string, h http.Header, body []byte) bool {
 	if mt, _, _ := helpers.ExtractContentType(ct); mt != op.bodyType {
 		return false
 	}
-	v, ok := decodeJSON(body)
-	return ok && op.body.eval(v) == triValid
+	d := getDoc()
+	defer putDoc(d)
+	root, ok := d.parse(body)
+	return ok && op.body.eval(d, root) == triValid
 }
 
 // acceptsValue checks a parameter value against its enum (the library's own comparison, which
@@ -1055,7 +1056,11 @@ func (p *fastParam) acceptsValue(v string) bool {
 	if p.enum != nil && !slices.Contains(p.enum, v) {
 		return false
 	}
-	return p.schema == nil || p.schema.eval(v) == triValid
+	if p.schema == nil {
+		return true
+	}
+	n := jnode{kind: tString, str: v}
+	return p.schema.eval(nil, &n) == triValid
 }
 
 // canonicalKeys reports whether every key of h is in canonical form, as a server's headers
@@ -1092,16 +1097,6 @@ func headerValue(h http.Header, canonical bool, p *fastParam) string {
 	return v
 }
 
-// decodeJSON decodes exactly one JSON value as the library's JSON decoder does: numbers become
-// float64, so the fast path sees the same values the library's schema engine sees.
-func decodeJSON(b []byte) (any, bool) {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, false
-	}
-	return v, true
-}
-
 // and folds one more conjunct into r: invalid wins, then unknown.
 func and(r, t tri) tri {
 	if r == triInvalid || t == triInvalid {
@@ -1120,259 +1115,4 @@ func exactInt(f float64) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
-}
-
-func (f *fnode) eval(v any) tri {
-	if f.always != nil {
-		if *f.always {
-			return triValid
-		}
-		return triInvalid
-	}
-	if f.rejects(v) {
-		return triInvalid
-	}
-	r := triValid
-	if f.types != 0 {
-		if r = and(r, f.typeOK(v)); r == triInvalid {
-			return r
-		}
-	}
-	if f.hasEnum {
-		if r = and(r, f.enumOK(v)); r == triInvalid {
-			return r
-		}
-	}
-	switch x := v.(type) {
-	case string:
-		r = and(r, f.stringOK(x))
-	case float64:
-		r = and(r, f.numberOK(x))
-	case map[string]any:
-		r = and(r, f.objectOK(x))
-	case []any:
-		r = and(r, f.arrayOK(x))
-	}
-	if r == triInvalid {
-		return r
-	}
-	if f.disc != "" {
-		obj, _ := v.(map[string]any)
-		if _, ok := obj[f.disc]; !ok {
-			return triInvalid
-		}
-	}
-	for _, s := range f.allOf {
-		if r = and(r, s.eval(v)); r == triInvalid {
-			return r
-		}
-	}
-	if len(f.anyOf) > 0 {
-		any := triInvalid
-		for _, s := range f.anyOf {
-			t := s.eval(v)
-			if t == triValid {
-				any = triValid
-				break
-			}
-			if t == triUnknown {
-				any = triUnknown
-			}
-		}
-		if r = and(r, any); r == triInvalid {
-			return r
-		}
-	}
-	if len(f.oneOf) > 0 {
-		valid, unknown := 0, 0
-		for _, s := range f.oneOf {
-			switch s.eval(v) {
-			case triValid:
-				valid++
-			case triUnknown:
-				unknown++
-			}
-		}
-		one := triInvalid
-		switch {
-		case valid > 1:
-		case unknown > 0:
-			one = triUnknown
-		case valid == 1:
-			one = triValid
-		}
-		if r = and(r, one); r == triInvalid {
-			return r
-		}
-	}
-	if f.not != nil {
-		switch f.not.eval(v) {
-		case triValid:
-			return triInvalid
-		case triUnknown:
-			r = and(r, triUnknown)
-		}
-	}
-	return r
-}
-
-// rejects is a shortcut: a key property (or one of an allOf member, which is how a $ref is
-// compiled) whose value is outside its enum makes v invalid whatever else holds.
-func (f *fnode) rejects(v any) bool {
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return false
-	}
-	for _, k := range f.keys {
-		if x, has := obj[k.name]; has && k.sub.enumOK(x) == triInvalid {
-			return true
-		}
-	}
-	for _, s := range f.allOf {
-		if s.rejects(v) {
-			return true
-		}
-	}
-	return false
-}
-
-func (f *fnode) typeOK(v any) tri {
-	var bit uint8
-	switch x := v.(type) {
-	case nil:
-		bit = tNull
-	case bool:
-		bit = tBool
-	case string:
-		bit = tString
-	case map[string]any:
-		bit = tObject
-	case []any:
-		bit = tArray
-	case float64:
-		if f.types&tNumber != 0 {
-			return triValid
-		}
-		if f.types&tInteger == 0 || x != math.Trunc(x) {
-			return triInvalid
-		}
-		if _, ok := exactInt(x); ok {
-			return triValid // 1.0 and 1e2 are integers, as they are to the library
-		}
-		return triUnknown
-	default:
-		return triUnknown
-	}
-	if f.types&bit != 0 {
-		return triValid
-	}
-	return triInvalid
-}
-
-func (f *fnode) enumOK(v any) tri {
-	r := triInvalid
-	for _, e := range f.enum {
-		switch x := v.(type) {
-		case nil:
-			if e.kind == tNull {
-				return triValid
-			}
-		case bool:
-			if e.kind == tBool && e.b == x {
-				return triValid
-			}
-		case string:
-			if e.kind == tString && e.s == x {
-				return triValid
-			}
-		case float64:
-			if e.kind != tInteger {
-				continue
-			}
-			i, ok := exactInt(x)
-			if !ok {
-				r = triUnknown
-			} else if i == e.i {
-				return triValid
-			}
-		}
-	}
-	return r
-}
-
-func (f *fnode) stringOK(s string) tri {
-	if f.minLen >= 0 || f.maxLen >= 0 {
-		n := int64(utf8.RuneCountInString(s))
-		if f.minLen >= 0 && n < f.minLen || f.maxLen >= 0 && n > f.maxLen {
-			return triInvalid
-		}
-	}
-	if f.pattern != nil && !f.pattern.MatchString(s) {
-		return triInvalid
-	}
-	// Formats are checked on strings only: the built-in ones ignore other values, and
-	// NewValidator registers no custom format that could do otherwise.
-	if f.format != nil && f.format.Validate(s) != nil {
-		return triInvalid
-	}
-	return triValid
-}
-
-func (f *fnode) numberOK(n float64) tri {
-	if f.min == nil && f.max == nil && f.exMin == nil && f.exMax == nil && f.intFmt == 0 {
-		return triValid
-	}
-	i, ok := exactInt(n)
-	if !ok {
-		return triUnknown
-	}
-	switch {
-	case f.min != nil && i < *f.min, f.max != nil && i > *f.max,
-		f.exMin != nil && i <= *f.exMin, f.exMax != nil && i >= *f.exMax,
-		f.intFmt == 32 && (i < math.MinInt32 || i > math.MaxInt32):
-		return triInvalid
-	}
-	return triValid
-}
-
-func (f *fnode) objectOK(obj map[string]any) tri {
-	n := int64(len(obj))
-	if f.minProps >= 0 && n < f.minProps || f.maxProps >= 0 && n > f.maxProps {
-		return triInvalid
-	}
-	for _, k := range f.required {
-		if _, ok := obj[k]; !ok {
-			return triInvalid
-		}
-	}
-	r := triValid
-	for k, v := range obj {
-		sub, ok := f.props[k]
-		if !ok {
-			sub = f.addl
-		}
-		if sub == nil {
-			continue
-		}
-		if r = and(r, sub.eval(v)); r == triInvalid {
-			return r
-		}
-	}
-	return r
-}
-
-func (f *fnode) arrayOK(arr []any) tri {
-	n := int64(len(arr))
-	if f.minItems >= 0 && n < f.minItems || f.maxItems >= 0 && n > f.maxItems {
-		return triInvalid
-	}
-	r := triValid
-	if f.items != nil {
-		for _, v := range arr {
-			if r = and(r, f.items.eval(v)); r == triInvalid {
-				return r
-			}
-		}
-	}
-	return r
 }

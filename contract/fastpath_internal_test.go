@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/pb33f/jsonschema/v6"
@@ -76,11 +77,13 @@ func TestFastEval(t *testing.T) {
 			if err != nil {
 				t.Fatalf("compile: %v", err)
 			}
-			var v any
-			if err := json.Unmarshal([]byte(tt.value), &v); err != nil {
-				t.Fatal(err)
+			d := getDoc()
+			defer putDoc(d)
+			v, ok := d.parse([]byte(tt.value))
+			if !ok {
+				t.Fatalf("parse %s", tt.value)
 			}
-			if got := f.eval(v); got != tt.want {
+			if got := f.eval(d, v); got != tt.want {
 				t.Errorf("eval(%s) = %d, want %d", tt.value, got, tt.want)
 			}
 		})
@@ -99,4 +102,73 @@ func TestFastCompileRefusesWhatItDoesNotKnow(t *testing.T) {
 			t.Errorf("%s compiled; it must be left to the library", src)
 		}
 	}
+}
+
+// toAny turns a parsed node back into what encoding/json would have built.
+func toAny(d *jdoc, n *jnode) any {
+	switch n.kind {
+	case tNull:
+		return nil
+	case tBool:
+		return n.b
+	case tNumber:
+		return n.num
+	case tString:
+		return n.str
+	case tObject:
+		m := map[string]any{}
+		for i := range n.klen {
+			k := d.kid(n, i)
+			m[k.key] = toAny(d, k)
+		}
+		return m
+	default:
+		a := []any{}
+		for i := range n.klen {
+			a = append(a, toAny(d, d.kid(n, i)))
+		}
+		return a
+	}
+}
+
+// checkParse: whatever the arena accepts, encoding/json decodes to the same value; whatever
+// encoding/json refuses, the arena refuses.
+func checkParse(t *testing.T, b []byte) {
+	t.Helper()
+	var want any
+	werr := json.Unmarshal(b, &want)
+	d := getDoc()
+	defer putDoc(d)
+	n, ok := d.parse(b)
+	if werr != nil {
+		if ok {
+			t.Fatalf("%q: parsed, but encoding/json refuses it: %v", b, werr)
+		}
+		return
+	}
+	if ok && !reflect.DeepEqual(toAny(d, n), want) {
+		t.Fatalf("%q: parsed as %#v, encoding/json reads %#v", b, toAny(d, n), want)
+	}
+}
+
+func TestArenaParse(t *testing.T) {
+	for _, s := range []string{
+		`null`, `true`, `false`, `0`, `-0`, `1.5e3`, `1E400`, `"a"`, `"\u00e9\ud83d\ude00"`, `"\ud800"`, "\"\xff\"",
+		`"tab\tx"`, `[]`, `{}`, `[1,[2,[3]],{"a":[]}]`, ` { "a" : 1 , "b" : [ true , null ] } `, `{"a":1,"a":2}`,
+		`{"a":1} x`, `[1,]`, `01`, `"\q"`, `{"é":"x","a\"b":1}`, `123456789012345678901234567890`, ``,
+	} {
+		checkParse(t, []byte(s))
+	}
+	d := getDoc()
+	defer putDoc(d)
+	if _, ok := d.parse([]byte(`{"a":1,"a":2}`)); ok {
+		t.Error("a repeated key was parsed; encoding/json keeps only the last one")
+	}
+}
+
+func FuzzArenaParse(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2.5,"x",true,null]}`, `"\u00e9"`, `[{"b":{}}]`, `1e999`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkParse(t, b) })
 }
