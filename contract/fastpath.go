@@ -32,17 +32,23 @@ import (
 // field) and allocates heavily, which made the mock's create several times slower than a
 // bare handler. Valid requests, the common case under load, need none of that detail.
 //
-// Soundness rests on three rules:
+// Soundness rests on these rules:
 //   - Only a whitelist of keywords is compiled. A schema with any other keyword (readOnly,
 //     uniqueItems, if/then, patternProperties, non-local $ref, ...) disables the fast path for
-//     its operation, so no constraint can be silently ignored.
+//     its operation, so no constraint can be silently ignored; so does a schema or parameter
+//     the library itself cannot compile (it then rejects every request).
 //   - Evaluation is three-valued (valid, invalid, unknown). Cases whose exact semantics depend on
-//     number representation (fractions, integers beyond 2^53) are unknown, never valid.
+//     number representation (fractions against bounds, integers beyond 2^53) are unknown.
 //   - Formats other than int32/int64 are checked by the library's own JSON-schema engine,
-//     configured exactly as the library configures it.
+//     configured exactly as the library configures it; bodies are read as the library's JSON
+//     decoder reads them (fastjson.go).
+//   - Routing, headers and paths are reproduced as the library does them (canonical header
+//     keys, the router's segment and base-path rules), and anything ambiguous (two templates,
+//     two base paths, escapes, YAML aliases) is left to the library.
 //
-// A differential test runs both paths over the fixtures, every generated negative case and a
-// fuzzer, and fails on any request the fast path accepts and the library rejects.
+// Differential tests (fastpath_test.go, and the cases two adversarial reviews found, in
+// fastpath_counterexamples*_test.go) run both paths over fixtures, negative cases, mutations
+// and fuzzers, and fail on any request the fast path accepts and the library rejects.
 
 type tri uint8
 
