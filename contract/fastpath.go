@@ -2,7 +2,6 @@ package contract
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -166,11 +165,9 @@ type pathTemplate struct {
 	segs []string
 }
 
-// errUnsupported marks a construct the fast path does not compile.
-var errUnsupported = errors.New("unsupported")
-
+// unsupported says why a construct is not compiled; the reason is kept for tests (FastSkipped).
 func unsupported(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errUnsupported, fmt.Sprintf(format, args...))
+	return fmt.Errorf("unsupported: "+format, args...)
 }
 
 type fastCompiler struct {
